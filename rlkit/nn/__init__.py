@@ -1,6 +1,9 @@
 """rlkit's backbone library: layers with hand-written backward passes and the networks built from them."""
 
-from rlkit.nn.backbones import MLP
-from rlkit.nn.layers import Linear
+from rlkit.nn.backbones import CNN, MLP, EncoderHead, Flatten, make_activation, make_encoder
+from rlkit.nn.layers import Conv2d, Linear, ReLU, Tanh, check_impl
 
-__all__ = ["Linear", "MLP"]
+__all__ = [
+    "CNN", "MLP", "Conv2d", "EncoderHead", "Flatten", "Linear", "ReLU", "Tanh",
+    "check_impl", "make_activation", "make_encoder",
+]
