@@ -1,0 +1,78 @@
+"""The contract between the trainer and every agent, and the registry agents join with ``@register_agent``."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import gymnasium as gym
+import torch
+from torch import Tensor, nn
+
+from rlkit.envs.vector import Transition
+from rlkit.errors import ConfigError
+from rlkit.registry import Registry
+
+AGENTS = Registry("agent", group="rlkit.agents")
+register_agent = AGENTS.register
+
+
+class Agent:
+    """What the trainer calls, in this order each vector step: ``act`` → env.step → ``observe`` → ``update``.
+
+    Subclasses keep their networks (``nn.Module``) and optimizers as attributes; ``state_dict`` finds them
+    there, so a checkpoint holds every network, target network and optimizer without per-agent code.
+    Counters and buffers go in ``extra_state``.
+    """
+
+    def __init__(self, observation_space: gym.Space, action_space: gym.Space, device: torch.device) -> None:
+        self.check_spaces(observation_space, action_space)
+        self.observation_space, self.action_space, self.device = observation_space, action_space, device
+
+    @classmethod
+    def check_spaces(cls, observation_space: gym.Space, action_space: gym.Space) -> None:
+        """Raise ``ConfigError`` naming the space when this agent cannot drive it."""
+
+    def act(self, obs: Tensor, explore: bool = True) -> Tensor:
+        """Actions for a batch of observations; ``explore=False`` is the deterministic evaluation policy."""
+        raise NotImplementedError
+
+    def observe(self, transition: Transition) -> None:
+        """Take in one vector step (store it, accumulate an episode, ...)."""
+
+    def update(self) -> dict[str, Tensor] | None:
+        """Learn if it is time to; returns metrics as tensors (the trainer reads them only when it logs)."""
+        return None
+
+    def extra_state(self) -> dict[str, Any]:
+        return {}
+
+    def load_extra_state(self, state: dict[str, Any]) -> None:
+        pass
+
+    def _stateful(self) -> dict[str, nn.Module | torch.optim.Optimizer]:
+        return {name: value for name, value in vars(self).items()
+                if isinstance(value, nn.Module | torch.optim.Optimizer)}
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {name: obj.state_dict() for name, obj in self._stateful().items()}
+        state["extra"] = self.extra_state()
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        for name, obj in self._stateful().items():
+            obj.load_state_dict(state[name])
+        self.load_extra_state(state.get("extra", {}))
+
+
+def make_agent(name: str, observation_space: gym.Space, action_space: gym.Space, device: torch.device,
+               **kwargs: Any) -> Agent:
+    """Build the agent registered as ``name``; unknown options fail before anything is built."""
+    factory = AGENTS.get(name)
+    accepted = inspect.signature(factory).parameters
+    if not any(p.kind is p.VAR_KEYWORD for p in accepted.values()):
+        unknown = sorted(set(kwargs) - set(accepted))
+        if unknown:
+            known = sorted(set(accepted) - {"observation_space", "action_space", "device"})
+            raise ConfigError(f"agent {name!r} has no option {', '.join(unknown)}; options: {', '.join(known)}")
+    return factory(observation_space=observation_space, action_space=action_space, device=device, **kwargs)

@@ -1,0 +1,158 @@
+"""DDPG: deterministic actor-critic trained by the deterministic policy gradient (Lillicrap et al., 2016).
+
+Critic q(s,a;w) learns by TD toward y = r + γ·q(s′, π(s′;θ⁻); w⁻); the actor π(s;θ) ascends
+∇θ q(s, π(s;θ); w) = ∂π(s;θ)/∂θ · ∂q(s,a;w)/∂a. Target networks (θ⁻, w⁻) trail the online ones by Polyak
+averaging; exploration adds Gaussian noise to the deterministic action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import gymnasium as gym
+import torch
+from torch import Tensor, nn
+
+from rlkit.agents.base import Agent, register_agent
+from rlkit.buffers import ReplayBuffer
+from rlkit.envs.vector import Transition
+from rlkit.errors import ConfigError
+from rlkit.nn import MLP
+
+
+def td_target(reward: Tensor, next_q: Tensor, terminated: Tensor, gamma: float) -> Tensor:
+    """y = r + γ·q′, with no bootstrap where the successor is terminal (a time-limit cut still bootstraps)."""
+    return reward + gamma * (1.0 - terminated) * next_q
+
+
+def critic_loss(q: Tensor, target: Tensor) -> Tensor:
+    """Mean of ½(q − y)² over the batch; y is a constant (no gradient flows into the targets)."""
+    return 0.5 * (q - target.detach()).pow(2).mean()
+
+
+def actor_loss(q_of_policy: Tensor) -> Tensor:
+    """−mean q(s, π(s)): descending it moves θ along ∂π/∂θ · ∂q/∂a, the deterministic policy gradient."""
+    return -q_of_policy.mean()
+
+
+@torch.no_grad()
+def soft_update(target: nn.Module, online: nn.Module, tau: float) -> None:
+    """θ⁻ ← (1 − τ)·θ⁻ + τ·θ, in one fused call over all parameters."""
+    torch._foreach_lerp_(list(target.parameters()), list(online.parameters()), tau)
+
+
+class Actor(nn.Module):
+    """π(s;θ): an MLP with tanh output, rescaled from [−1, 1] to the action bounds."""
+
+    def __init__(self, obs_dim: int, low: Tensor, high: Tensor, hidden: Sequence[int], activation: str,
+                 impl: str) -> None:
+        super().__init__()
+        self.body = MLP(obs_dim, low.numel(), hidden, activation, out_activation="tanh", impl=impl)
+        self.register_buffer("scale", (high - low) / 2)
+        self.register_buffer("center", (high + low) / 2)
+
+    def forward(self, obs: Tensor) -> Tensor:
+        return self.center + self.scale * self.body(obs)
+
+
+class Critic(nn.Module):
+    """q(s,a;w): an MLP over the concatenated state and action."""
+
+    def __init__(self, obs_dim: int, act_dim: int, hidden: Sequence[int], activation: str, impl: str) -> None:
+        super().__init__()
+        self.body = MLP(obs_dim + act_dim, 1, hidden, activation, impl=impl)
+
+    def forward(self, obs: Tensor, action: Tensor) -> Tensor:
+        return self.body(torch.cat([obs, action], dim=-1)).squeeze(-1)
+
+
+@register_agent("ddpg")
+class DDPG(Agent):
+    """Off-policy DDPG for Box action spaces, with a replay buffer on the agent's device."""
+
+    def __init__(self, observation_space: gym.Space, action_space: gym.Space, device: torch.device, *,
+                 gamma: float = 0.98, tau: float = 0.005, actor_lr: float = 1e-3, critic_lr: float = 1e-3,
+                 batch_size: int = 128, buffer_size: int = 100_000, learning_starts: int = 1000,
+                 train_freq: int = 1, gradient_steps: int = 1, exploration_noise: float = 0.1,
+                 network: dict | None = None) -> None:
+        super().__init__(observation_space, action_space, device)
+        net = {"hidden": (64, 64), "activation": "relu", "impl": "explicit", **(network or {})}
+        obs_dim = int(observation_space.shape[0])
+        low = torch.as_tensor(action_space.low, dtype=torch.float32, device=device)
+        high = torch.as_tensor(action_space.high, dtype=torch.float32, device=device)
+        self.actor = Actor(obs_dim, low, high, net["hidden"], net["activation"], net["impl"]).to(device)
+        self.critic = Critic(obs_dim, low.numel(), net["hidden"], net["activation"], net["impl"]).to(device)
+        self.actor_target = Actor(obs_dim, low, high, net["hidden"], net["activation"], net["impl"]).to(device)
+        self.critic_target = Critic(obs_dim, low.numel(), net["hidden"], net["activation"], net["impl"]).to(device)
+        self.actor_target.load_state_dict(self.actor.state_dict())
+        self.critic_target.load_state_dict(self.critic.state_dict())
+        self.actor_target.requires_grad_(False)
+        self.critic_target.requires_grad_(False)
+        self.actor_opt = torch.optim.Adam(self.actor.parameters(), lr=actor_lr, fused=True)
+        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=critic_lr, fused=True)
+        self.buffer = ReplayBuffer(buffer_size, observation_space.shape, action_space.shape, device)
+        self.low, self.high = low, high
+        self.noise_std = exploration_noise * self.actor.scale
+        self.gamma, self.tau, self.batch_size = gamma, tau, batch_size
+        self.learning_starts, self.train_freq, self.gradient_steps = learning_starts, train_freq, gradient_steps
+        self.env_steps = 0
+        self.vector_steps = 0
+
+    @classmethod
+    def check_spaces(cls, observation_space: gym.Space, action_space: gym.Space) -> None:
+        if not isinstance(action_space, gym.spaces.Box) or len(action_space.shape) != 1:
+            raise ConfigError(f"ddpg drives continuous Box action spaces of rank 1, not {action_space}; "
+                              "use dqn, reinforce or ac for discrete actions")
+        if not (action_space.is_bounded("both")):
+            raise ConfigError(f"ddpg needs finite action bounds to squash its actions, got {action_space}")
+        if not isinstance(observation_space, gym.spaces.Box) or len(observation_space.shape) != 1:
+            raise ConfigError(f"ddpg's MLP needs flat Box observations, not {observation_space}")
+
+    @torch.no_grad()
+    def act(self, obs: Tensor, explore: bool = True) -> Tensor:
+        if explore and self.env_steps < self.learning_starts:
+            return self.low + (self.high - self.low) * torch.rand((obs.shape[0], self.low.numel()),
+                                                                   device=self.device)
+        action = self.actor(obs)
+        if explore:
+            action = (action + self.noise_std * torch.randn_like(action)).clamp(self.low, self.high)
+        return action
+
+    def observe(self, transition: Transition) -> None:
+        self.buffer.add(transition)
+        self.env_steps += transition.reward.shape[0]
+        self.vector_steps += 1
+
+    def update(self) -> dict[str, Tensor] | None:
+        if self.env_steps < self.learning_starts or self.vector_steps % self.train_freq:
+            return None
+        for _ in range(self.gradient_steps):
+            metrics = self.update_once(self.buffer.sample(self.batch_size))
+        return metrics
+
+    def update_once(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:
+        with torch.no_grad():
+            next_q = self.critic_target(batch["next_obs"], self.actor_target(batch["next_obs"]))
+            target = td_target(batch["reward"], next_q, batch["terminated"], self.gamma)
+        q = self.critic(batch["obs"], batch["action"])
+        loss_q = critic_loss(q, target)
+        self.critic_opt.zero_grad(set_to_none=True)
+        loss_q.backward()
+        self.critic_opt.step()
+
+        loss_pi = actor_loss(self.critic(batch["obs"], self.actor(batch["obs"])))
+        self.actor_opt.zero_grad(set_to_none=True)
+        loss_pi.backward()
+        self.actor_opt.step()
+
+        soft_update(self.critic_target, self.critic, self.tau)
+        soft_update(self.actor_target, self.actor, self.tau)
+        return {"losses/critic_loss": loss_q.detach(), "losses/actor_loss": loss_pi.detach(),
+                "losses/q_mean": q.detach().mean()}
+
+    def extra_state(self) -> dict:
+        return {"env_steps": self.env_steps, "vector_steps": self.vector_steps, "buffer": self.buffer.state_dict()}
+
+    def load_extra_state(self, state: dict) -> None:
+        self.env_steps, self.vector_steps = state["env_steps"], state["vector_steps"]
+        self.buffer.load_state_dict(state["buffer"])

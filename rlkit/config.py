@@ -1,0 +1,49 @@
+"""Turning the composed Hydra config into plain values: resolvers and the checks done before any work starts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from rlkit.errors import ConfigError
+
+
+def slug(text: str) -> str:
+    """A string safe as one path component: ``ALE/Pong-v5`` → ``ALE_Pong-v5``, ``pkg:Env-v0`` → ``pkg_Env-v0``."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(text))
+
+
+def zoo_searchpath() -> str:
+    """The folder that holds ``agents_zoo/``, as a Hydra search path.
+
+    ``pkg://rlkit`` would do for a wheel, but an editable install maps ``rlkit.agents_zoo`` onto the repo's
+    top-level folder, which importlib.resources cannot see under ``rlkit/``; the module's own path works in both.
+    """
+    import rlkit.agents_zoo
+
+    return "file://" + str(Path(rlkit.agents_zoo.__file__).resolve().parent.parent)
+
+
+def register_resolvers() -> None:
+    """Resolvers the config files use; registered before Hydra composes anything."""
+    if not OmegaConf.has_resolver("slug"):
+        OmegaConf.register_new_resolver("slug", slug)
+    if not OmegaConf.has_resolver("rlkit_zoo_searchpath"):
+        OmegaConf.register_new_resolver("rlkit_zoo_searchpath", zoo_searchpath)
+
+
+def to_plain(cfg: DictConfig) -> dict[str, Any]:
+    return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
+
+
+def positive_int(cfg: dict[str, Any], dotted: str) -> int:
+    """Read ``a.b`` from a plain config dict; it must be a positive integer."""
+    value: Any = cfg
+    for key in dotted.split("."):
+        value = value[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{dotted}={value!r} must be a positive integer")
+    return value

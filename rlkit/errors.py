@@ -1,0 +1,5 @@
+"""The one exception type for bad user input: the CLI prints its message on one line and exits non-zero."""
+
+
+class ConfigError(ValueError):
+    """A user-supplied value rlkit cannot accept; the message names the value and what would be accepted."""
