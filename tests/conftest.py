@@ -26,3 +26,8 @@ def cli(tmp_path):
         return run_cli(*overrides, run_dir=tmp_path / name)
 
     return call
+
+
+def pytest_collection_modifyitems(config, items):
+    """Unit tests first, learning tests (marked slow) last: a broken unit shows up before minutes of training."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is not None)

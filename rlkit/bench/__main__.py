@@ -1,0 +1,26 @@
+"""``python -m rlkit.bench <suite> ...``: benchmarks that print ratios or scores measured in one run."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+SUITES = {
+    "nn": ("rlkit.bench.nn", "explicit vs native layers, forward+backward time ratio"),
+    "learn": ("rlkit.bench.learning", "fixed-seed learning runs through the CLI: score and wall time"),
+    "loop": ("rlkit.bench.loop", "training-loop cost per env step: explicit vs native networks, as a ratio"),
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in SUITES:
+        listing = "\n".join(f"  {name:<7} {doc}" for name, (_, doc) in SUITES.items())
+        print(f"usage: python -m rlkit.bench <suite> [options]\nsuites:\n{listing}", file=sys.stderr)
+        raise SystemExit(2)
+    module, _ = SUITES[argv[0]]
+    importlib.import_module(module).main(argv[1:])
+
+
+if __name__ == "__main__":
+    main()
