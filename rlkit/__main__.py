@@ -16,7 +16,7 @@ from omegaconf import DictConfig
 from rlkit.agents import make_agent
 from rlkit.config import positive_int, register_resolvers, to_plain
 from rlkit.device import pick_device
-from rlkit.envs import make_env
+from rlkit.envs import check_env, make_env
 from rlkit.errors import ConfigError
 from rlkit.loggers import make_loggers
 from rlkit.trainer import Trainer, TrainerConfig
@@ -37,6 +37,8 @@ def train(cfg: dict, run_dir: Path) -> dict:
     num_envs = positive_int(cfg, "num_envs")
     make = {"env_id": env_id, "device": device, "kwargs": env_cfg.get("kwargs"),
             "max_episode_steps": env_cfg.get("max_episode_steps")}
+    if env_cfg.get("check"):
+        check_env(env_id, env_cfg.get("kwargs"), env_cfg.get("max_episode_steps"))
     env = make_env(num_envs=num_envs, seed=seed, **make)
     agent = make_agent(agent_name, env.single_observation_space, env.single_action_space, device,
                        network=cfg["network"], **agent_cfg)
@@ -45,7 +47,8 @@ def train(cfg: dict, run_dir: Path) -> dict:
         total_steps=positive_int(cfg, "total_steps"), eval_every=positive_int(cfg, "eval.every"),
         eval_episodes=positive_int(cfg, "eval.episodes"), checkpoint_every=positive_int(cfg, "checkpoint.every"),
         log_every=positive_int(cfg, "log_every"), seed=seed)
-    logger = make_loggers(run_dir, trainer_cfg.total_steps, cfg["logger"]["backends"])
+    logger = make_loggers(run_dir, trainer_cfg.total_steps, cfg,
+                          {"agent": agent_name, "env": env_id, "seed": seed})
     run_info = {"agent": agent_name, "env": env_id, "seed": seed, "device": str(device),
                 "num_envs": num_envs, "threads": cfg["threads"]}
     trainer = Trainer(env, eval_env, agent, logger, run_dir, trainer_cfg, run_info)

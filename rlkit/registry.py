@@ -1,4 +1,4 @@
-"""Name → factory look-up, shared by agents and environments; third-party packages plug in via entry points."""
+"""Name → factory look-up for agents; third-party packages plug in via entry points."""
 
 from __future__ import annotations
 
@@ -10,8 +10,13 @@ from typing import Any
 from rlkit.errors import ConfigError
 
 
+def one_line(exc: BaseException) -> str:
+    """``Type: message`` with newlines folded, so a plugin's failure fits the CLI's one error line."""
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+
+
 class Registry:
-    """Maps names to factories. Entry points in ``group`` are loaded once, the first time a name is missing."""
+    """Maps names to factories. Entry points in ``group`` are loaded once, when a name is first missing."""
 
     def __init__(self, kind: str, group: str) -> None:
         self.kind, self.group = kind, group
@@ -35,7 +40,7 @@ class Registry:
                 loaded = ep.load()
             except Exception as exc:  # noqa: BLE001 - any import failure becomes one clear line
                 raise ConfigError(f"{self.kind} plugin {ep.name!r} ({ep.value}) failed to import: "
-                                  f"{type(exc).__name__}: {exc}") from exc
+                                  f"{one_line(exc)}") from exc
             if ep.name not in self._factories and callable(loaded):
                 self._factories[ep.name] = loaded
 

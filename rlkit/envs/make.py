@@ -1,4 +1,9 @@
-"""Turn an env id from the config into a ``VectorEnv``; unknown ids fail with the closest known ones."""
+"""Turn an env id from the config into a ``VectorEnv``; unknown ids fail with the closest known ones.
+
+An id resolves, in this order: (1) an id already in gymnasium's registry (including ones added with
+``rlkit.register_env``); (2) ``module:EnvId``, which imports ``module`` so that it registers ``EnvId``;
+(3) the installed ``rlkit.envs`` entry points, loaded on the first miss (rlkit/envs/plugins.py).
+"""
 
 from __future__ import annotations
 
@@ -9,26 +14,40 @@ from typing import Any
 import gymnasium as gym
 import torch
 
+from rlkit.envs.plugins import load_env_plugins
 from rlkit.envs.vector import VectorEnv
 from rlkit.errors import ConfigError
+from rlkit.registry import one_line
 
 
 def resolve_env_id(env_id: str) -> str:
-    """Make sure ``env_id`` is registered with gymnasium, importing ``module`` for the ``module:EnvId`` form."""
+    """The gymnasium id to make for ``env_id``, registering it first where a module or plugin provides it."""
     if ":" in env_id:
         module, _, name = env_id.partition(":")
         try:
             importlib.import_module(module)
         except Exception as exc:  # noqa: BLE001 - any import failure becomes one clear line
-            raise ConfigError(f"env {env_id!r}: module {module!r} failed to import: "
-                              f"{type(exc).__name__}: {exc}") from exc
+            raise ConfigError(f"env {env_id!r}: module {module!r} failed to import: {one_line(exc)}") from exc
         env_id = name
-    if env_id not in gym.registry:
-        close = difflib.get_close_matches(env_id, list(gym.registry), n=5, cutoff=0.5)
-        hint = f"; closest registered ids: {', '.join(close)}" if close else \
-            "; use a gymnasium id (e.g. Pendulum-v1, CartPole-v1) or module:EnvId"
-        raise ConfigError(f"unknown env {env_id!r}{hint}")
-    return env_id
+    if env_id in gym.registry:
+        return env_id
+    failures = load_env_plugins()
+    if env_id in gym.registry:
+        return env_id
+    if failures:
+        more = f" (and {len(failures) - 1} more plugin failures)" if len(failures) > 1 else ""
+        raise ConfigError(f"unknown env {env_id!r}; {failures[0]}{more}")
+    close = difflib.get_close_matches(env_id, list(gym.registry), n=5, cutoff=0.5)
+    hint = f"; closest registered ids: {', '.join(close)}" if close else \
+        "; use a gymnasium id (e.g. Pendulum-v1, CartPole-v1), module:EnvId or an installed plugin's id"
+    raise ConfigError(f"unknown env {env_id!r}{hint}")
+
+
+def _make_one(env_id: str, kwargs: dict[str, Any], max_episode_steps: int | None, **extra: Any) -> gym.Env:
+    try:
+        return gym.make(env_id, max_episode_steps=max_episode_steps, **extra, **kwargs)
+    except TypeError as exc:  # typically an unknown kwarg for this env
+        raise ConfigError(f"env {env_id!r} rejected its arguments {kwargs}: {one_line(exc)}") from exc
 
 
 def make_env(env_id: str, num_envs: int = 1, seed: int | None = None, device: torch.device | str = "cpu",
@@ -38,13 +57,26 @@ def make_env(env_id: str, num_envs: int = 1, seed: int | None = None, device: to
         raise ConfigError(f"num_envs={num_envs} must be a positive integer")
     env_id = resolve_env_id(env_id)
     kwargs = dict(kwargs or {})
-
-    def make_one() -> gym.Env:
-        return gym.make(env_id, max_episode_steps=max_episode_steps, **kwargs)
-
-    try:
-        env = VectorEnv([make_one for _ in range(num_envs)], torch.device(device))
-    except TypeError as exc:  # typically an unknown kwarg for this env
-        raise ConfigError(f"env {env_id!r} rejected its arguments {kwargs}: {exc}") from exc
+    env = VectorEnv([lambda: _make_one(env_id, kwargs, max_episode_steps) for _ in range(num_envs)],
+                    torch.device(device))
     env.reset(seed=seed)
     return env
+
+
+def check_env(env_id: str, kwargs: dict[str, Any] | None = None,
+              max_episode_steps: int | None = None) -> None:
+    """Run gymnasium's env checker on a fresh ``env_id`` (what ``env.check=true`` does before training).
+
+    The checker's advice comes out as warnings; a failed check (an observation outside its space, a reset that
+    ignores its seed, ...) becomes a ``ConfigError`` naming the env and the failed check.
+    """
+    from gymnasium.utils.env_checker import check_env as gymnasium_check_env
+
+    env_id = resolve_env_id(env_id)
+    env = _make_one(env_id, dict(kwargs or {}), max_episode_steps, disable_env_checker=True)
+    try:
+        gymnasium_check_env(env.unwrapped, skip_render_check=True)
+    except Exception as exc:  # noqa: BLE001 - the checker fails with assertions and with the env's own errors
+        raise ConfigError(f"env {env_id!r} failed gymnasium's env checker: {one_line(exc)}") from exc
+    finally:
+        env.close()

@@ -1,23 +1,88 @@
-"""Loggers behind one interface; console and CSV always run, others are chosen in the ``logger`` config group."""
+"""Loggers behind one interface; console and CSV always run, others are chosen in the ``logger`` config group.
+
+Each file in conf/logger/ adds its own sub-key ``logger.<name>`` (``enabled: true`` plus its settings), so
+``logger=wandb``, ``logger=tensorboard`` and ``'logger=[wandb,tensorboard]'`` all compose. A backend's module
+is imported only when it is enabled, so wandb and tensorboard cost nothing when unused.
+"""
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from pathlib import Path
+from typing import Any
 
 from rlkit.errors import ConfigError
 from rlkit.loggers.base import Logger, LoggerGroup
 from rlkit.loggers.console import ConsoleLogger
 from rlkit.loggers.csv import CSVLogger
+from rlkit.registry import one_line
 
-BACKENDS: tuple[str, ...] = ()
+# name in the config → (module, class); each class takes (run_dir, config, run_info, **settings)
+BACKENDS: dict[str, tuple[str, str]] = {
+    "wandb": ("rlkit.loggers.wandb", "WandbLogger"),
+    "tensorboard": ("rlkit.loggers.tensorboard", "TensorBoardLogger"),
+}
 
 
-def make_loggers(run_dir: Path, total_steps: int, backends: list[str] | tuple[str, ...] = ()) -> LoggerGroup:
-    """Console + CSV, plus each named backend."""
-    unknown = [name for name in backends if name not in BACKENDS]
+def hydra_sweep_name() -> str | None:
+    """The multirun sweep's dir name when this process is one job of a Hydra ``-m`` sweep, else None."""
+    try:
+        from hydra.core.hydra_config import HydraConfig
+        from hydra.types import RunMode
+
+        if not HydraConfig.initialized():
+            return None
+        hydra_cfg = HydraConfig.get()
+        if hydra_cfg.mode != RunMode.MULTIRUN:
+            return None
+        return Path(str(hydra_cfg.sweep.dir)).name
+    except Exception:  # noqa: BLE001 - no Hydra context (a plain Python call of train) means no sweep
+        return None
+
+
+def make_backend(name: str, settings: dict[str, Any], run_dir: Path, config: dict[str, Any],
+                 run_info: dict[str, Any]) -> Logger:
+    """Build the backend ``name`` with its ``logger.<name>`` settings (minus ``enabled``)."""
+    if name not in BACKENDS:
+        raise ConfigError(f"unknown logger {name!r}; known: {', '.join(sorted(BACKENDS))}")
+    module_name, class_name = BACKENDS[name]
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except ImportError as exc:
+        raise ConfigError(f"logger {name!r} needs a package that is missing ({one_line(exc)}); "
+                          "install them with pip install 'rlkit[tracking]'") from exc
+    accepted = inspect.signature(cls).parameters
+    unknown = sorted(set(settings) - set(accepted))
     if unknown:
-        raise ConfigError(f"unknown logger {', '.join(unknown)}; known: {', '.join(BACKENDS) or 'none'}")
-    return LoggerGroup([ConsoleLogger(total_steps), CSVLogger(Path(run_dir) / "metrics.csv")])
+        known = sorted(set(accepted) - {"run_dir", "config", "run_info"})
+        raise ConfigError(f"logger {name!r} has no setting {', '.join(unknown)}; "
+                          f"settings: {', '.join(known)}")
+    return cls(run_dir, config, run_info, **settings)
 
 
-__all__ = ["ConsoleLogger", "CSVLogger", "Logger", "LoggerGroup", "make_loggers"]
+def make_loggers(run_dir: Path, total_steps: int, config: dict[str, Any] | None = None,
+                 run_info: dict[str, Any] | None = None) -> LoggerGroup:
+    """Console + CSV, plus every backend enabled under ``config["logger"]``.
+
+    ``config`` is the resolved run config (wandb stores it as the run config, TensorBoard as text);
+    ``run_info`` names the run: ``agent``, ``env``, ``seed`` and, for a Hydra multirun job, ``sweep``.
+    """
+    config = dict(config or {})
+    run_info = dict(run_info or {})
+    run_info.setdefault("sweep", hydra_sweep_name())
+    loggers: list[Logger] = [ConsoleLogger(total_steps), CSVLogger(Path(run_dir) / "metrics.csv")]
+    try:
+        for name, settings in (config.get("logger") or {}).items():
+            if not isinstance(settings, dict):
+                raise ConfigError(f"logger.{name} must be a mapping of settings, got {settings!r}")
+            settings = dict(settings)
+            if settings.pop("enabled", True):
+                loggers.append(make_backend(name, settings, Path(run_dir), config, run_info))
+    except BaseException:
+        LoggerGroup(loggers).close()
+        raise
+    return LoggerGroup(loggers)
+
+
+__all__ = ["BACKENDS", "ConsoleLogger", "CSVLogger", "Logger", "LoggerGroup", "make_loggers"]

@@ -1,0 +1,44 @@
+"""TensorBoard: scalars at their env step, the learning curve as an image, the resolved config as text.
+
+Selected with ``logger=tensorboard``; written with torch's own ``SummaryWriter`` to ``<run dir>/tensorboard``
+(view with ``tensorboard --logdir runs``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from omegaconf import OmegaConf
+from PIL import Image
+from torch.utils.tensorboard import SummaryWriter
+
+from rlkit.loggers.base import Logger
+
+
+def config_markdown(config: dict[str, Any]) -> str:
+    """The config as YAML in a Markdown code block (indented four spaces) for TensorBoard's text tab."""
+    yaml = OmegaConf.to_yaml(OmegaConf.create(config))
+    return "\n".join("    " + line for line in yaml.splitlines())
+
+
+class TensorBoardLogger(Logger):
+    """One event file per run; the run info and config go in as text once, at the start."""
+
+    def __init__(self, run_dir: Path, config: dict[str, Any], run_info: dict[str, Any], *,
+                 dir: str | None = None) -> None:
+        self.writer = SummaryWriter(log_dir=str(dir or Path(run_dir) / "tensorboard"))
+        self.writer.add_text("config", config_markdown(config), global_step=0)
+
+    def log(self, metrics: dict[str, float], step: int) -> None:
+        for key, value in metrics.items():
+            self.writer.add_scalar(key, value, global_step=step)
+
+    def log_image(self, key: str, path: Path, step: int) -> None:
+        with Image.open(path) as image:
+            pixels = np.asarray(image.convert("RGB"))
+        self.writer.add_image(key, pixels, global_step=step, dataformats="HWC")
+
+    def close(self) -> None:
+        self.writer.close()
