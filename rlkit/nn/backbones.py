@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
-from rlkit.nn.layers import Conv2d, Linear, ReLU, Tanh, check_impl
+from rlkit.nn.layers import Conv2d, Linear, ReLU, Sequential, Tanh, check_impl
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": ReLU, "tanh": Tanh}
 
@@ -53,7 +53,7 @@ class MLP(nn.Module):
         layers.append(Linear(width, out_dim, impl=impl))
         if out_activation is not None:
             layers.append(make_activation(out_activation, impl))
-        self.net = nn.Sequential(*layers)
+        self.net = Sequential(*layers)
         self.in_dim, self.out_dim = in_dim, out_dim
 
     def forward(self, x: Tensor) -> Tensor:
@@ -91,7 +91,7 @@ class CNN(nn.Module):
             layers += [Conv2d(channels, out_channels, kernel, stride, impl=impl), ReLU(impl)]
             channels, size = out_channels, conv_output_size(size, kernel, stride)
         self.convs = nn.Sequential(*layers)
-        self.fc = nn.Sequential(Linear(channels * size[0] * size[1], feature_dim, impl=impl), ReLU(impl))
+        self.fc = Sequential(Linear(channels * size[0] * size[1], feature_dim, impl=impl), ReLU(impl))
         self.kind, self.obs_shape, self.input_scale = kind, obs_shape, input_scale
         self.out_dim = feature_dim
 

@@ -15,8 +15,40 @@ from torch import Tensor
 
 from rlkit.nn.conv import Conv2dFunction, Pair, as_pair, conv2d
 
-__all__ = ["Conv2dFunction", "LinearFunction", "Pair", "ReLUFunction", "TanhFunction", "as_pair", "conv2d",
-           "linear", "relu", "tanh"]
+__all__ = ["Conv2dFunction", "LinearActFunction", "LinearFunction", "Pair", "ReLUFunction", "TanhFunction",
+           "as_pair", "conv2d", "linear", "linear_act", "relu", "tanh"]
+
+
+def _linear_forward(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    if bias is None:
+        return x.matmul(weight.t())
+    if x.dim() == 2:
+        return torch.addmm(bias, x, weight.t())  # Z = X·Wᵀ + b in one fused kernel for the common batch case
+    return x.matmul(weight.t()).add_(bias)
+
+
+def _linear_backward(grad_z: Tensor, x: Tensor, weight: Tensor, needs: tuple[bool, ...]):
+    """The FC layer's three gradients from dQ/dZ; only those flagged in ``needs`` are computed."""
+    need_x, need_w, need_b = needs
+    grad_x = grad_z.matmul(weight) if need_x else None  # dQ/dX = dQ/dZ · W
+    if x.dim() != 2:  # fold any leading batch dimensions into one: rows of X ↔ rows of dQ/dZ
+        grad_z, x = grad_z.reshape(-1, grad_z.shape[-1]), x.reshape(-1, x.shape[-1])
+    grad_w = grad_z.t().mm(x) if need_w else None  # dQ/dW = (dQ/dZ)ᵀ · X
+    grad_b = grad_z.sum(0) if need_b else None  # dQ/db = column sums of dQ/dZ
+    return grad_x, grad_w, grad_b
+
+
+def _relu_backward(out: Tensor, grad_out: Tensor) -> Tensor:
+    # dQ/dZ = A ∘ dQ/dX′ with A = 1[x > 0] = sign(X′) (X′ ≥ 0), as a float mask: one fast elementwise pass
+    # where boolean masks (masked_fill, where) cost several times more on CPU
+    return out.sign().mul_(grad_out)
+
+
+def _tanh_backward(out: Tensor, grad_out: Tensor) -> Tensor:
+    return torch.addcmul(grad_out, grad_out, out * out, value=-1)  # dQ/dZ = A ∘ dQ/dX′, A = 1 − X′²
+
+
+ACTIVATION_BACKWARD = {"relu": _relu_backward, "tanh": _tanh_backward}
 
 
 class LinearFunction(torch.autograd.Function):
@@ -25,22 +57,12 @@ class LinearFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
         ctx.save_for_backward(x, weight)
-        if bias is None:
-            return x.matmul(weight.t())
-        if x.dim() == 2:
-            return torch.addmm(bias, x, weight.t())  # one fused kernel for the common batch case
-        return x.matmul(weight.t()).add_(bias)
+        return _linear_forward(x, weight, bias)
 
     @staticmethod
     def backward(ctx, grad_z: Tensor):
         x, weight = ctx.saved_tensors
-        need_x, need_w, need_b = ctx.needs_input_grad  # need_b is False when there is no bias
-        grad_x = grad_z.matmul(weight) if need_x else None  # dQ/dX = dQ/dZ · W
-        if x.dim() != 2:  # fold any leading batch dimensions into one: rows of X ↔ rows of dQ/dZ
-            grad_z, x = grad_z.reshape(-1, grad_z.shape[-1]), x.reshape(-1, x.shape[-1])
-        grad_w = grad_z.t().mm(x) if need_w else None  # dQ/dW = (dQ/dZ)ᵀ · X
-        grad_b = grad_z.sum(0) if need_b else None  # dQ/db = column sums of dQ/dZ
-        return grad_x, grad_w, grad_b
+        return _linear_backward(grad_z, x, weight, ctx.needs_input_grad)  # need_b is False without a bias
 
 
 class ReLUFunction(torch.autograd.Function):
@@ -55,9 +77,7 @@ class ReLUFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_out: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        # dQ/dZ = A ∘ dQ/dX′ with A = 1[x > 0] = sign(X′), as a float mask: one fast elementwise pass, where
-        # boolean masks (masked_fill, where) cost several times more on CPU
-        return out.sign().mul_(grad_out)
+        return _relu_backward(out, grad_out)
 
 
 class TanhFunction(torch.autograd.Function):
@@ -72,17 +92,52 @@ class TanhFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_out: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return torch.addcmul(grad_out, grad_out, out * out, value=-1)  # dQ/dZ = A ∘ dQ/dX′, A = 1 − X′²
+        return _tanh_backward(out, grad_out)
 
 
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """Fully-connected layer with a hand-written backward; same contract as ``torch.nn.functional.linear``."""
+class LinearActFunction(torch.autograd.Function):
+    """X′ = act(X·Wᵀ + b): ``LinearFunction`` then ``ReLUFunction``/``TanhFunction`` as one autograd node.
+
+    Same formulas (the helpers above), applied in the same order; only the Python overhead of a second
+    autograd node per layer is saved — a noticeable share of a small MLP's step time on CPU. The activation
+    runs in place on the fresh pre-activation Z, which nothing else holds.
+    """
+
+    @staticmethod
+    def forward(ctx, x: Tensor, weight: Tensor, bias: Tensor | None, activation: str) -> Tensor:
+        z = _linear_forward(x, weight, bias)
+        out = z.clamp_min_(0) if activation == "relu" else z.tanh_()
+        ctx.save_for_backward(x, weight, out)
+        ctx.activation = activation
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out: Tensor):
+        x, weight, out = ctx.saved_tensors
+        grad_z = ACTIVATION_BACKWARD[ctx.activation](out, grad_out)
+        return (*_linear_backward(grad_z, x, weight, ctx.needs_input_grad[:3]), None)
+
+
+def _check_linear(x: Tensor, weight: Tensor, bias: Tensor | None) -> None:
     if x.dim() < 1 or weight.dim() != 2 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear(input {tuple(x.shape)}, weight {tuple(weight.shape)}): "
                          f"input's last dimension must equal weight's in_features")
     if bias is not None and tuple(bias.shape) != (weight.shape[0],):
         raise ValueError(f"linear: bias shape {tuple(bias.shape)} must be ({weight.shape[0]},)")
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """Fully-connected layer with a hand-written backward; same contract as ``torch.nn.functional.linear``."""
+    _check_linear(x, weight, bias)
     return LinearFunction.apply(x, weight, bias)
+
+
+def linear_act(x: Tensor, weight: Tensor, bias: Tensor | None, activation: str) -> Tensor:
+    """``relu(linear(x, weight, bias))`` or ``tanh(...)`` as one op, with the same hand-written backward."""
+    if activation not in ACTIVATION_BACKWARD:
+        raise ValueError(f"activation={activation!r} is not one of {sorted(ACTIVATION_BACKWARD)}")
+    _check_linear(x, weight, bias)
+    return LinearActFunction.apply(x, weight, bias, activation)
 
 
 def relu(x: Tensor) -> Tensor:

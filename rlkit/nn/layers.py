@@ -123,3 +123,25 @@ class Tanh(nn.Module):
 
     def extra_repr(self) -> str:
         return f"impl={self.impl}"
+
+
+class Sequential(nn.Sequential):
+    """``nn.Sequential`` that runs each explicit ``Linear`` directly followed by an explicit ``ReLU``/``Tanh``
+    as one fused autograd node (``functional.linear_act``): same maths, half the Python overhead per layer.
+
+    Children, their order and the state-dict keys are exactly those of ``nn.Sequential``.
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        layers = list(self)
+        i = 0
+        while i < len(layers):
+            layer, nxt = layers[i], layers[i + 1] if i + 1 < len(layers) else None
+            if type(layer) is Linear and layer.impl == "explicit" and type(nxt) in (ReLU, Tanh) \
+                    and nxt.impl == "explicit":
+                x = RF.linear_act(x, layer.weight, layer.bias, "relu" if type(nxt) is ReLU else "tanh")
+                i += 2
+            else:
+                x = layer(x)
+                i += 1
+        return x
