@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import warnings
 from typing import Any
 
 import gymnasium as gym
@@ -34,13 +35,16 @@ def resolve_env_id(env_id: str) -> str:
     failures = load_env_plugins()
     if env_id in gym.registry:
         return env_id
-    if failures:
-        more = f" (and {len(failures) - 1} more plugin failures)" if len(failures) > 1 else ""
-        raise ConfigError(f"unknown env {env_id!r}; {failures[0]}{more}")
+    message = f"unknown env {env_id!r}"
     close = difflib.get_close_matches(env_id, list(gym.registry), n=5, cutoff=0.5)
-    hint = f"; closest registered ids: {', '.join(close)}" if close else \
-        "; use a gymnasium id (e.g. Pendulum-v1, CartPole-v1), module:EnvId or an installed plugin's id"
-    raise ConfigError(f"unknown env {env_id!r}{hint}")
+    if close:
+        message += f"; closest registered ids: {', '.join(close)}"
+    elif not failures:
+        message += "; use a gymnasium id (e.g. Pendulum-v1), module:EnvId or an installed plugin's id"
+    if failures:  # the id may be one the broken plugin would have registered
+        more = f" (and {len(failures) - 1} more plugin failures)" if len(failures) > 1 else ""
+        message += f"; {failures[0]}{more}"
+    raise ConfigError(message)
 
 
 def _make_one(env_id: str, kwargs: dict[str, Any], max_episode_steps: int | None, **extra: Any) -> gym.Env:
@@ -67,16 +71,21 @@ def check_env(env_id: str, kwargs: dict[str, Any] | None = None,
               max_episode_steps: int | None = None) -> None:
     """Run gymnasium's env checker on a fresh ``env_id`` (what ``env.check=true`` does before training).
 
-    The checker's advice comes out as warnings; a failed check (an observation outside its space, a reset that
-    ignores its seed, ...) becomes a ``ConfigError`` naming the env and the failed check.
+    A failed check (a reset that ignores its seed, a step that returns the wrong types, ...) becomes a
+    ``ConfigError`` naming the env and the check, and nothing else is printed; when the env passes, the
+    checker's advice (e.g. an observation outside its space) is shown as the usual warnings.
     """
     from gymnasium.utils.env_checker import check_env as gymnasium_check_env
 
     env_id = resolve_env_id(env_id)
     env = _make_one(env_id, dict(kwargs or {}), max_episode_steps, disable_env_checker=True)
     try:
-        gymnasium_check_env(env.unwrapped, skip_render_check=True)
+        with warnings.catch_warnings(record=True) as advice:
+            warnings.simplefilter("always")
+            gymnasium_check_env(env.unwrapped, skip_render_check=True)
     except Exception as exc:  # noqa: BLE001 - the checker fails with assertions and with the env's own errors
         raise ConfigError(f"env {env_id!r} failed gymnasium's env checker: {one_line(exc)}") from exc
     finally:
         env.close()
+    for w in advice:
+        warnings.showwarning(w.message, w.category, w.filename, w.lineno)

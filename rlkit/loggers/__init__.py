@@ -71,18 +71,18 @@ def make_loggers(run_dir: Path, total_steps: int, config: dict[str, Any] | None 
     config = dict(config or {})
     run_info = dict(run_info or {})
     run_info.setdefault("sweep", hydra_sweep_name())
-    loggers: list[Logger] = [ConsoleLogger(total_steps), CSVLogger(Path(run_dir) / "metrics.csv")]
+    backends: list[Logger] = []  # built first, so the console's clock starts after e.g. wandb's start-up
     try:
         for name, settings in (config.get("logger") or {}).items():
             if not isinstance(settings, dict):
                 raise ConfigError(f"logger.{name} must be a mapping of settings, got {settings!r}")
             settings = dict(settings)
             if settings.pop("enabled", True):
-                loggers.append(make_backend(name, settings, Path(run_dir), config, run_info))
+                backends.append(make_backend(name, settings, Path(run_dir), config, run_info))
     except BaseException:
-        LoggerGroup(loggers).close()
+        LoggerGroup(backends).close()
         raise
-    return LoggerGroup(loggers)
+    return LoggerGroup([ConsoleLogger(total_steps), CSVLogger(Path(run_dir) / "metrics.csv"), *backends])
 
 
 __all__ = ["BACKENDS", "ConsoleLogger", "CSVLogger", "Logger", "LoggerGroup", "make_loggers"]
