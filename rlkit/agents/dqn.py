@@ -1,0 +1,144 @@
+"""DQN: action values learned by TD from replayed transitions (Mnih et al., 2015), for Discrete actions.
+
+q_t = Q(s_t, a_t; w) regresses toward y_t = r_t + γ·max_a Q(s_{t+1}, a; w⁻), where w⁻ is a target network
+that trails w (a hard copy every ``target_update_interval`` gradient steps, or Polyak averaging with τ < 1).
+``double=True`` picks the next action with the online net and scores it with the target net (van Hasselt et
+al., 2016), which removes most of the max-operator's overestimation. Behaviour is ε-greedy, with ε annealed
+linearly.
+"""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from rlkit.agents.base import Agent, register_agent
+from rlkit.agents.ddpg import soft_update, td_target
+from rlkit.buffers import ReplayBuffer
+from rlkit.envs.vector import Transition
+from rlkit.errors import ConfigError
+from rlkit.nn import MLP
+
+LOSSES = ("mse", "huber")
+
+
+def next_state_value(next_q_target: Tensor, next_q_online: Tensor | None = None) -> Tensor:
+    """max_a Q(s′,a;w⁻), or Q(s′, argmax_a Q(s′,a;w), w⁻) when the online values are given (double DQN)."""
+    if next_q_online is None:
+        return next_q_target.max(dim=-1).values
+    return next_q_target.gather(-1, next_q_online.argmax(dim=-1, keepdim=True)).squeeze(-1)
+
+
+def q_loss(q: Tensor, target: Tensor, kind: str = "mse") -> Tensor:
+    """Batch mean of ½(q − y)² ("mse") or of the Huber loss, δ = 1 ("huber": ½x² for |x| ≤ 1, |x| − ½ beyond).
+
+    y is a constant; the Huber form caps each sample's gradient at 1, which tames rare large TD errors.
+    """
+    target = target.detach()
+    if kind == "huber":
+        return F.smooth_l1_loss(q, target, beta=1.0)
+    return 0.5 * (q - target).pow(2).mean()
+
+
+def linear_epsilon(step: int, start: float, end: float, duration: int) -> float:
+    """ε falls linearly from ``start`` to ``end`` over ``duration`` env steps, then stays at ``end``."""
+    fraction = min(step / duration, 1.0) if duration > 0 else 1.0
+    return start + fraction * (end - start)
+
+
+def epsilon_greedy(q: Tensor, epsilon: float) -> Tensor:
+    """argmax_a q with probability 1 − ε, else a uniformly random action; all on q's device, no host sync."""
+    greedy = q.argmax(dim=-1)
+    if epsilon <= 0.0:
+        return greedy
+    random = torch.randint_like(greedy, q.shape[-1])
+    return torch.where(torch.rand(greedy.shape, device=q.device) < epsilon, random, greedy)
+
+
+@register_agent("dqn")
+class DQN(Agent):
+    """Off-policy DQN, replay buffer on the agent's device; optional double-DQN target and Huber loss."""
+
+    def __init__(self, observation_space: gym.Space, action_space: gym.Space, device: torch.device, *,
+                 gamma: float = 0.99, lr: float = 1e-3, batch_size: int = 128, buffer_size: int = 50_000,
+                 learning_starts: int = 1000, train_freq: int = 1, gradient_steps: int = 1,
+                 target_update_interval: int = 500, tau: float = 1.0, double: bool = False, loss: str = "mse",
+                 max_grad_norm: float | None = None, epsilon_start: float = 1.0, epsilon_end: float = 0.05,
+                 exploration_steps: int = 10_000, network: dict | None = None) -> None:
+        super().__init__(observation_space, action_space, device)
+        if loss not in LOSSES:
+            raise ConfigError(f"dqn loss={loss!r} is not one of {', '.join(LOSSES)}")
+        net = {"hidden": (64, 64), "activation": "relu", "impl": "explicit", **(network or {})}
+        obs_dim, n_actions = int(observation_space.shape[0]), int(action_space.n)
+        self.q_net = MLP(obs_dim, n_actions, net["hidden"], net["activation"], impl=net["impl"]).to(device)
+        self.q_target = MLP(obs_dim, n_actions, net["hidden"], net["activation"], impl=net["impl"]).to(device)
+        self.q_target.load_state_dict(self.q_net.state_dict())
+        self.q_target.requires_grad_(False)
+        self.q_opt = torch.optim.Adam(self.q_net.parameters(), lr=lr, fused=True)
+        self.buffer = ReplayBuffer(buffer_size, observation_space.shape, (), device, action_dtype=torch.long)
+        self.gamma, self.batch_size, self.tau, self.double, self.loss = gamma, batch_size, tau, double, loss
+        self.learning_starts, self.train_freq = learning_starts, train_freq
+        self.gradient_steps = gradient_steps
+        self.target_update_interval, self.max_grad_norm = target_update_interval, max_grad_norm
+        self.epsilon_start, self.epsilon_end = epsilon_start, epsilon_end
+        self.exploration_steps = exploration_steps
+        self.env_steps = self.vector_steps = self.gradient_updates = 0
+
+    @classmethod
+    def check_spaces(cls, observation_space: gym.Space, action_space: gym.Space) -> None:
+        if not isinstance(action_space, gym.spaces.Discrete):
+            raise ConfigError(f"dqn needs a Discrete action space, not {action_space}; "
+                              "use ddpg, reinforce or ac for continuous actions")
+        if not isinstance(observation_space, gym.spaces.Box) or len(observation_space.shape) != 1:
+            raise ConfigError(f"dqn's MLP needs flat Box observations, not {observation_space}")
+
+    @property
+    def epsilon(self) -> float:
+        return linear_epsilon(self.env_steps, self.epsilon_start, self.epsilon_end, self.exploration_steps)
+
+    @torch.no_grad()
+    def act(self, obs: Tensor, explore: bool = True) -> Tensor:
+        epsilon = self.epsilon if explore else 0.0
+        if epsilon >= 1.0:  # pure exploration: no need to run the network
+            return torch.randint(0, self.q_net.out_dim, (obs.shape[0],), device=obs.device)
+        return epsilon_greedy(self.q_net(obs), epsilon)
+
+    def observe(self, transition: Transition) -> None:
+        self.buffer.add(transition)
+        self.env_steps += transition.reward.shape[0]
+        self.vector_steps += 1
+
+    def update(self) -> dict[str, Tensor] | None:
+        if self.env_steps < self.learning_starts or self.vector_steps % self.train_freq:
+            return None
+        for _ in range(self.gradient_steps):
+            metrics = self.update_once(self.buffer.sample(self.batch_size))
+        return metrics
+
+    def update_once(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:
+        with torch.no_grad():
+            next_q_online = self.q_net(batch["next_obs"]) if self.double else None
+            next_v = next_state_value(self.q_target(batch["next_obs"]), next_q_online)
+            target = td_target(batch["reward"], next_v, batch["terminated"], self.gamma)
+        q = self.q_net(batch["obs"]).gather(-1, batch["action"].unsqueeze(-1)).squeeze(-1)
+        loss = q_loss(q, target, self.loss)
+        self.q_opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.max_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(self.q_net.parameters(), self.max_grad_norm, foreach=True)
+        self.q_opt.step()
+        self.gradient_updates += 1
+        if self.gradient_updates % self.target_update_interval == 0:
+            soft_update(self.q_target, self.q_net, self.tau)  # τ = 1: a hard copy
+        return {"losses/td_loss": loss.detach(), "losses/q_mean": q.detach().mean()}
+
+    def extra_state(self) -> dict:
+        return {"env_steps": self.env_steps, "vector_steps": self.vector_steps,
+                "gradient_updates": self.gradient_updates, "buffer": self.buffer.state_dict()}
+
+    def load_extra_state(self, state: dict) -> None:
+        self.env_steps, self.vector_steps = state["env_steps"], state["vector_steps"]
+        self.gradient_updates = state["gradient_updates"]
+        self.buffer.load_state_dict(state["buffer"])
