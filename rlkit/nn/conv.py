@@ -7,7 +7,7 @@ Backward is that product's two gradients, dQ/dW = Xᵀ·dQ/dz and dQ/dX = dQ/dz�
 patch entry of dQ/dX back onto the input element it was copied from. See docs/backprop.md.
 
 Memory layout (all that makes this fast on CPU, none of it changes the maths): the patch rows are gathered
-through an ``as_strided`` view of the input, and a patch's K entries are ordered (C, kh, kw) for
+through a strided view of the input (``Tensor.unfold``), and a patch's K entries are ordered (C, kh, kw) for
 NCHW-contiguous input and (kh, kw, C) for channels-last input, whichever keeps the gather's innermost run
 contiguous. The output z of shape (P, O) *is* the NHWC map, so it is returned as a channels-last NCHW view
 without a copy, and the next convolution reads it in (kh, kw, C) order.
@@ -75,21 +75,16 @@ def _pad(x: Tensor, padding: tuple[int, int], channels_last: bool) -> Tensor:
 
 
 def _patch_view(xp: Tensor, kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int],
-                out_size: tuple[int, int], channels_last: bool) -> Tensor:
+                channels_last: bool) -> Tensor:
     """View (no copy) of every patch of the padded input: (N, Ho, Wo, C, kh, kw), or (N, Ho, Wo, kh, kw, C).
 
-    Patch (r, c) starts at row r·stride, column c·stride; its entry (i, j) sits i·dilation rows and
-    j·dilation columns further on — which is all ``as_strided`` needs.
+    ``Tensor.unfold`` slides a window of the dilated kernel's extent along H, then W, with the stride's step,
+    and ``::dilation`` keeps the entries the kernel actually touches — only strides change, nothing is copied.
     """
-    s_n, s_c, s_h, s_w = xp.stride()
-    n, c = xp.shape[:2]
-    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_size
-    head, head_strides = (n, ho, wo), (s_n, s_h * sh, s_w * sw)
-    if channels_last:
-        shape, strides = (*head, kh, kw, c), (*head_strides, s_h * dh, s_w * dw, s_c)
-    else:
-        shape, strides = (*head, c, kh, kw), (*head_strides, s_c, s_h * dh, s_w * dw)
-    return xp.as_strided(shape, strides, xp.storage_offset())
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    windows = xp.unfold(2, dh * (kh - 1) + 1, sh).unfold(3, dw * (kw - 1) + 1, sw)  # (N, C, Ho, Wo, ·, ·)
+    patches = windows[..., ::dh, ::dw]  # (N, C, Ho, Wo, kh, kw)
+    return patches.permute(0, 2, 3, 4, 5, 1) if channels_last else patches.permute(0, 2, 3, 1, 4, 5)
 
 
 def _fold(grad_patches: Tensor, x_shape: tuple[int, int, int, int], kernel: tuple[int, int],
@@ -135,7 +130,7 @@ class Conv2dFunction(torch.autograd.Function):
         wo = (w + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
         channels_last = _channels_last(x)
         xp = _pad(x, padding, channels_last)
-        patches = _patch_view(xp, (kh, kw), stride, dilation, (ho, wo), channels_last)
+        patches = _patch_view(xp, (kh, kw), stride, dilation, channels_last)
         x_mat = patches.reshape(n * ho * wo, -1)  # unfold: X, one row per patch, (P, K)
         w_mat = _kernel_matrix(weight, channels_last)  # Wᵀ, (O, K)
         # z = X·W + b, (P, O)
