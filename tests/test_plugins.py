@@ -95,8 +95,12 @@ def broken_plugins(tmp_path_factory) -> Path:
     return root
 
 
-def run_rlkit(run_dir: Path, *overrides: str, pythonpath: Path | None = None) -> subprocess.CompletedProcess:
+def run_rlkit(run_dir: Path, *overrides: str, pythonpath: Path | None = None,
+              no_wandb_login: bool = False) -> subprocess.CompletedProcess:
     env = dict(os.environ)
+    if no_wandb_login:
+        env = {k: v for k, v in env.items() if not k.startswith("WANDB_")}
+        env["NETRC"] = str(run_dir.parent / "no-netrc")
     if pythonpath is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(pythonpath), env.get("PYTHONPATH")]))
     return subprocess.run([sys.executable, "-m", "rlkit", *overrides, f"hydra.run.dir={run_dir}"],
@@ -163,7 +167,8 @@ def test_register_env_and_register_agent_from_python(example_plugin, tmp_path):
 
 
 # --- bad input: one line on stderr, non-zero exit, no traceback ---------------------------------------------
-# name → (overrides, expected message); names starting with "broken" run with the broken plugins on PYTHONPATH
+# name → (overrides, expected message). Names starting with "broken" run with the broken plugins on
+# PYTHONPATH, those starting with "wandb" without any W&B login.
 BAD = {
     "typo-suggests-plugin-id": ((*DDPG, "env=ReachTargt-v0"), "closest registered ids: ReachTarget-v0"),
     "broken-env-plugin": (
@@ -180,6 +185,8 @@ BAD = {
                       "unexpected keyword argument 'gravity'"),
     "broken-env-fails-check": (("env=rlkit_unseeded_env:Unseeded-v0", "env.check=true"),
                         "env 'Unseeded-v0' failed gymnasium's env checker: AssertionError"),
+    "wandb-online-without-login": (("logger=wandb", "logger.wandb.mode=online"),
+                                   "logger.wandb.mode=online but no W&B login was found"),
 }
 
 
@@ -190,7 +197,8 @@ def bad_runs(example_plugin, broken_plugins, tmp_path_factory) -> dict[str, subp
 
     def one(name: str) -> subprocess.CompletedProcess:
         return run_rlkit(root / name, *BAD[name][0], *SHORT,
-                         pythonpath=broken_plugins if name.startswith("broken") else None)
+                         pythonpath=broken_plugins if name.startswith("broken") else None,
+                         no_wandb_login=name.startswith("wandb"))
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(zip(BAD, pool.map(one, BAD), strict=True))
