@@ -15,7 +15,8 @@ from omegaconf import open_dict
 from rlkit.config import register_resolvers, to_plain
 
 CONF_ENV = Path(__file__).resolve().parents[2] / "conf" / "env"
-CLASSIC = ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1"]
+# Acrobot-v1 deliberately has no file: it is the documented example of a registered id on generic defaults.
+CLASSIC = ["CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1"]
 
 
 def env_config(*overrides: str) -> dict:
@@ -35,8 +36,10 @@ def test_each_classic_control_file_makes_its_env(env_id):
     gym.make(env_id, **kwargs).close()  # every declared argument is one the constructor accepts
 
 
-def test_an_id_without_a_file_gets_the_generic_defaults():
-    assert env_config("env=FrozenLake-v1") == {"id": "FrozenLake-v1", "kwargs": {}, "max_episode_steps": None,
+@pytest.mark.parametrize("env_id", ["Acrobot-v1", "FrozenLake-v1"])
+def test_an_id_without_a_file_gets_the_generic_defaults(env_id):
+    assert not (CONF_ENV / f"{env_id}.yaml").exists()
+    assert env_config(f"env={env_id}") == {"id": env_id, "kwargs": {}, "max_episode_steps": None,
                                                "check": False}
 
 
