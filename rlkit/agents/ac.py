@@ -26,7 +26,7 @@ from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 from rlkit.nn import MLP
 
-ADVANTAGES = ("q", "baseline")
+ADVANTAGES = ("q", "baseline", "target")
 FIELDS = ("obs", "action", "reward", "next_obs", "terminated", "done")
 
 
@@ -35,8 +35,8 @@ def expected_q(logits: Tensor, q_all: Tensor) -> Tensor:
     return (logits.softmax(-1) * q_all).sum(-1)
 
 
-def actor_critic_losses(q: Tensor, target: Tensor, log_prob: Tensor,
-                        baseline: Tensor | float = 0.0) -> tuple[Tensor, Tensor, Tensor]:
+def actor_critic_losses(q: Tensor, target: Tensor, log_prob: Tensor, baseline: Tensor | float = 0.0,
+                        q_estimate: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
     """The actor-critic step as two losses whose gradients are the updates above, batch-averaged.
 
     Returns (critic_loss, actor_loss, δ) with δ = q − y: critic_loss = mean ½δ² with y held constant, so
@@ -45,7 +45,8 @@ def actor_critic_losses(q: Tensor, target: Tensor, log_prob: Tensor,
     """
     delta = q - target.detach()
     critic_loss = 0.5 * delta.pow(2).mean()
-    actor_loss = -((q - baseline).detach() * log_prob).mean()
+    q_estimate = q if q_estimate is None else q_estimate
+    actor_loss = -((q_estimate - baseline).detach() * log_prob).mean()
     return critic_loss, actor_loss, delta.detach()
 
 
@@ -144,15 +145,16 @@ class ActorCritic(Agent):
             q_all = self.critic.all_actions(obs)
             q = q_all.gather(-1, action.long().unsqueeze(-1)).squeeze(-1)
             log_prob = categorical_log_prob(out, action)
-            baseline = expected_q(out.detach(), q_all.detach()) if self.advantage == "baseline" else 0.0
+            baseline = expected_q(out.detach(), q_all.detach()) if self.advantage != "q" else 0.0
         else:
             q = self.critic(obs, action)
             log_prob = gaussian_log_prob(out, self.actor.log_std, action)
             baseline = 0.0
-            if self.advantage == "baseline":
+            if self.advantage != "q":
                 with torch.no_grad():
                     baseline = self.critic(obs, out.detach().clamp(self.actor.low, self.actor.high))
-        critic_loss, actor_loss, delta = actor_critic_losses(q, target, log_prob, baseline)
+        critic_loss, actor_loss, delta = actor_critic_losses(q, target, log_prob, baseline,
+                                                             target if self.advantage == "target" else None)
         entropy = self.actor.entropy(out).mean()
         if self.entropy_coef:
             actor_loss = actor_loss - self.entropy_coef * entropy

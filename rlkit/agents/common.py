@@ -51,8 +51,10 @@ class Policy(nn.Module):
     """π(a|s;θ): softmax over an MLP's logits for Discrete actions; for Box actions a Gaussian whose mean is
     an MLP output and whose log-std is a state-independent learned vector.
 
-    Box samples are clipped to the action bounds before they reach the env; the log-probability is then taken
-    at the clipped action (exact inside the bounds, a small bias at them).
+    The output layer starts 100× smaller than the default init, so π starts near uniform (or at mean ≈ 0)
+    and early, noisy gradients cannot make it deterministic at once (as in SB3/CleanRL's orthogonal init with
+    gain 0.01). Box samples are clipped to the action bounds before they reach the env; the log-probability is
+    then taken at the clipped action (exact inside the bounds, a small bias at them).
     """
 
     def __init__(self, obs_dim: int, action_space: gym.Space, hidden: Sequence[int], activation: str,
@@ -61,6 +63,11 @@ class Policy(nn.Module):
         self.discrete = isinstance(action_space, gym.spaces.Discrete)
         out_dim = int(action_space.n) if self.discrete else int(action_space.shape[0])
         self.body = MLP(obs_dim, out_dim, hidden, activation, impl=impl)
+        with torch.no_grad():
+            last = [m for m in self.body.modules() if isinstance(getattr(m, "weight", None), nn.Parameter)]
+            last = last[-1]
+            last.weight.mul_(0.01)
+            last.bias.zero_()
         if not self.discrete:
             self.log_std = nn.Parameter(torch.full((out_dim,), float(log_std_init)))
             self.register_buffer("low", torch.as_tensor(action_space.low, dtype=torch.float32))
