@@ -140,10 +140,13 @@ class DDPG(Agent):
         loss_q.backward()
         self.critic_opt.step()
 
+        # The actor step needs ∂q/∂a only: freezing w skips the critic's weight gradients in this backward.
+        self.critic.requires_grad_(False)
         loss_pi = actor_loss(self.critic(batch["obs"], self.actor(batch["obs"])))
         self.actor_opt.zero_grad(set_to_none=True)
         loss_pi.backward()
         self.actor_opt.step()
+        self.critic.requires_grad_(True)
 
         soft_update(self.critic_target, self.critic, self.tau)
         soft_update(self.actor_target, self.actor, self.tau)
