@@ -7,6 +7,7 @@ averaging; exploration adds Gaussian noise to the deterministic action.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import gymnasium as gym
@@ -36,9 +37,16 @@ def actor_loss(q_of_policy: Tensor) -> Tensor:
 
 
 @torch.no_grad()
-def soft_update(target: nn.Module, online: nn.Module, tau: float) -> None:
-    """θ⁻ ← (1 − τ)·θ⁻ + τ·θ, in one fused call over all parameters."""
-    torch._foreach_lerp_(list(target.parameters()), list(online.parameters()), tau)
+def soft_update(target: nn.Module | list[Tensor], online: nn.Module | list[Tensor], tau: float) -> None:
+    """θ⁻ ← (1 − τ)·θ⁻ + τ·θ in one fused call; pass parameter lists gathered once to skip the module walk."""
+    if isinstance(target, nn.Module):
+        target, online = list(target.parameters()), list(online.parameters())
+    torch._foreach_lerp_(target, online, tau)
+
+
+def set_requires_grad(params: list[Tensor], flag: bool) -> None:
+    for p in params:
+        p.requires_grad_(flag)
 
 
 class Actor(nn.Module):
@@ -82,19 +90,20 @@ class DDPG(Agent):
         high = torch.as_tensor(action_space.high, dtype=torch.float32, device=device)
         self.actor = Actor(obs_dim, low, high, net["hidden"], net["activation"], net["impl"]).to(device)
         self.critic = Critic(obs_dim, low.numel(), net["hidden"], net["activation"], net["impl"]).to(device)
-        self.actor_target = Actor(obs_dim, low, high, net["hidden"], net["activation"], net["impl"]).to(device)
-        self.critic_target = Critic(obs_dim, low.numel(), net["hidden"], net["activation"], net["impl"]).to(device)
-        self.actor_target.load_state_dict(self.actor.state_dict())
-        self.critic_target.load_state_dict(self.critic.state_dict())
-        self.actor_target.requires_grad_(False)
-        self.critic_target.requires_grad_(False)
+        self.actor_target = copy.deepcopy(self.actor).requires_grad_(False)
+        self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
+        # Parameter lists gathered once: walking the module tree every update costs more than the update math.
+        self.critic_params = list(self.critic.parameters())
+        self.soft_pairs = [(list(self.critic_target.parameters()), self.critic_params),
+                           (list(self.actor_target.parameters()), list(self.actor.parameters()))]
         self.actor_opt = torch.optim.Adam(self.actor.parameters(), lr=actor_lr, fused=True)
         self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=critic_lr, fused=True)
         self.buffer = ReplayBuffer(buffer_size, observation_space.shape, action_space.shape, device)
         self.low, self.high = low, high
         self.noise_std = exploration_noise * self.actor.scale
         self.gamma, self.tau, self.batch_size = gamma, tau, batch_size
-        self.learning_starts, self.train_freq, self.gradient_steps = learning_starts, train_freq, gradient_steps
+        self.learning_starts, self.train_freq = learning_starts, train_freq
+        self.gradient_steps = gradient_steps
         self.env_steps = 0
         self.vector_steps = 0
 
@@ -141,20 +150,21 @@ class DDPG(Agent):
         self.critic_opt.step()
 
         # The actor step needs ∂q/∂a only: freezing w skips the critic's weight gradients in this backward.
-        self.critic.requires_grad_(False)
+        set_requires_grad(self.critic_params, False)
         loss_pi = actor_loss(self.critic(batch["obs"], self.actor(batch["obs"])))
         self.actor_opt.zero_grad(set_to_none=True)
         loss_pi.backward()
         self.actor_opt.step()
-        self.critic.requires_grad_(True)
+        set_requires_grad(self.critic_params, True)
 
-        soft_update(self.critic_target, self.critic, self.tau)
-        soft_update(self.actor_target, self.actor, self.tau)
+        for target, online in self.soft_pairs:
+            soft_update(target, online, self.tau)
         return {"losses/critic_loss": loss_q.detach(), "losses/actor_loss": loss_pi.detach(),
                 "losses/q_mean": q.detach().mean()}
 
     def extra_state(self) -> dict:
-        return {"env_steps": self.env_steps, "vector_steps": self.vector_steps, "buffer": self.buffer.state_dict()}
+        return {"env_steps": self.env_steps, "vector_steps": self.vector_steps,
+                "buffer": self.buffer.state_dict()}
 
     def load_extra_state(self, state: dict) -> None:
         self.env_steps, self.vector_steps = state["env_steps"], state["vector_steps"]
