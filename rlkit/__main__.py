@@ -35,22 +35,43 @@ def train(cfg: dict, run_dir: Path) -> dict:
     env_cfg, agent_cfg = dict(cfg["env"]), dict(cfg["agent"])
     env_id, agent_name = str(env_cfg["id"]), str(agent_cfg.pop("name"))
     num_envs = positive_int(cfg, "num_envs")
-    make = {"env_id": env_id, "device": device, "kwargs": env_cfg.get("kwargs"),
-            "max_episode_steps": env_cfg.get("max_episode_steps")}
+    make = {
+        "env_id": env_id,
+        "device": device,
+        "kwargs": env_cfg.get("kwargs"),
+        "max_episode_steps": env_cfg.get("max_episode_steps"),
+    }
     if env_cfg.get("check"):
         check_env(env_id, env_cfg.get("kwargs"), env_cfg.get("max_episode_steps"))
     env = make_env(num_envs=num_envs, seed=seed, **make)
-    agent = make_agent(agent_name, env.single_observation_space, env.single_action_space, device,
-                       network=cfg["network"], **agent_cfg)
+    agent = make_agent(
+        agent_name,
+        env.single_observation_space,
+        env.single_action_space,
+        device,
+        network=cfg["network"],
+        **agent_cfg,
+    )
     eval_env = make_env(num_envs=positive_int(cfg, "eval.episodes"), seed=seed + 10_000, **make)
     trainer_cfg = TrainerConfig(
-        total_steps=positive_int(cfg, "total_steps"), eval_every=positive_int(cfg, "eval.every"),
-        eval_episodes=positive_int(cfg, "eval.episodes"), checkpoint_every=positive_int(cfg, "checkpoint.every"),
-        log_every=positive_int(cfg, "log_every"), seed=seed)
-    logger = make_loggers(run_dir, trainer_cfg.total_steps, cfg,
-                          {"agent": agent_name, "env": env_id, "seed": seed})
-    run_info = {"agent": agent_name, "env": env_id, "seed": seed, "device": str(device),
-                "num_envs": num_envs, "threads": cfg["threads"]}
+        total_steps=positive_int(cfg, "total_steps"),
+        eval_every=positive_int(cfg, "eval.every"),
+        eval_episodes=positive_int(cfg, "eval.episodes"),
+        checkpoint_every=positive_int(cfg, "checkpoint.every"),
+        log_every=positive_int(cfg, "log_every"),
+        seed=seed,
+    )
+    logger = make_loggers(
+        run_dir, trainer_cfg.total_steps, cfg, {"agent": agent_name, "env": env_id, "seed": seed}
+    )
+    run_info = {
+        "agent": agent_name,
+        "env": env_id,
+        "seed": seed,
+        "device": str(device),
+        "num_envs": num_envs,
+        "threads": cfg["threads"],
+    }
     trainer = Trainer(env, eval_env, agent, logger, run_dir, trainer_cfg, run_info)
     last = run_dir / "checkpoints" / "last.pt"
     if cfg["resume"] and last.exists():
@@ -74,9 +95,12 @@ def hydra_app(cfg: DictConfig) -> dict:
     except KeyboardInterrupt:
         print(f"\nrlkit: interrupted; last checkpoint in {run_dir / 'checkpoints'}", file=sys.stderr)
         sys.exit(130)
-    print(f"rlkit: {summary['agent']} on {summary['env']}: eval return {summary['eval_return_mean']:.1f} "
-          f"± {summary['eval_return_std']:.1f} after {summary['env_steps']} steps "
-          f"({summary['train_wall_s']:.1f} s); run dir {run_dir}", file=sys.stderr)
+    print(
+        f"rlkit: {summary['agent']} on {summary['env']}: eval return {summary['eval_return_mean']:.1f} "
+        f"± {summary['eval_return_std']:.1f} after {summary['env_steps']} steps "
+        f"({summary['train_wall_s']:.1f} s); run dir {run_dir}",
+        file=sys.stderr,
+    )
     return summary
 
 

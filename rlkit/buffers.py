@@ -13,8 +13,14 @@ FIELDS = ("obs", "action", "reward", "next_obs", "terminated")
 class ReplayBuffer:
     """Stores transitions from a vector env and samples uniform minibatches, without leaving ``device``."""
 
-    def __init__(self, capacity: int, obs_shape: tuple[int, ...], action_shape: tuple[int, ...],
-                 device: torch.device, action_dtype: torch.dtype = torch.float32) -> None:
+    def __init__(
+        self,
+        capacity: int,
+        obs_shape: tuple[int, ...],
+        action_shape: tuple[int, ...],
+        device: torch.device,
+        action_dtype: torch.dtype = torch.float32,
+    ) -> None:
         self.capacity, self.device = int(capacity), device
         self.storage: dict[str, Tensor] = {
             "obs": torch.empty((self.capacity, *obs_shape), device=device),
@@ -28,8 +34,11 @@ class ReplayBuffer:
 
     def add(self, t: Transition) -> None:
         n = t.reward.shape[0]
-        idx = (torch.arange(n, device=self.device) + self.pos) % self.capacity if self.pos + n > self.capacity \
+        idx = (
+            (torch.arange(n, device=self.device) + self.pos) % self.capacity
+            if self.pos + n > self.capacity
             else slice(self.pos, self.pos + n)
+        )
         for name in FIELDS:
             self.storage[name][idx] = getattr(t, name).reshape(self.storage[name][idx].shape)
         self.pos = (self.pos + n) % self.capacity
@@ -44,8 +53,11 @@ class ReplayBuffer:
 
     def state_dict(self) -> dict:
         """Only the filled part, so a checkpoint of a young buffer stays small."""
-        return {"pos": self.pos, "size": self.size,
-                **{name: tensor[: self.size].clone() for name, tensor in self.storage.items()}}
+        return {
+            "pos": self.pos,
+            "size": self.size,
+            **{name: tensor[: self.size].clone() for name, tensor in self.storage.items()},
+        }
 
     def load_state_dict(self, state: dict) -> None:
         self.pos, self.size = int(state["pos"]), int(state["size"])

@@ -27,8 +27,11 @@ def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = 
 def rng_state() -> dict[str, Any]:
     """Every random generator a run draws from, in types that ``weights_only`` loading accepts."""
     kind, keys, pos, has_gauss, cached = np.random.get_state()
-    state = {"python": random.getstate(), "numpy": [kind, torch.from_numpy(keys.copy()), pos, has_gauss, cached],
-             "torch": torch.get_rng_state()}
+    state = {
+        "python": random.getstate(),
+        "numpy": [kind, torch.from_numpy(keys.copy()), pos, has_gauss, cached],
+        "torch": torch.get_rng_state(),
+    }
     if torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()
     return state

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def plot_learning_curve(path: Path, episodes: list[tuple[int, float]], evals: list[tuple[int, float, float]],
-                        title: str) -> None:
+def plot_learning_curve(
+    path: Path, episodes: list[tuple[int, float]], evals: list[tuple[int, float, float]], title: str
+) -> None:
     """``episodes``: (env_step, return); ``evals``: (env_step, mean, std)."""
     import matplotlib
 
@@ -19,12 +20,16 @@ def plot_learning_curve(path: Path, episodes: list[tuple[int, float]], evals: li
         ax.plot(steps, returns, ".", alpha=0.35, markersize=4, label="training episode")
         window = max(1, len(returns) // 20)
         if window > 1:
-            smooth = [sum(returns[max(0, i - window + 1): i + 1]) / len(returns[max(0, i - window + 1): i + 1])
-                      for i in range(len(returns))]
+            smooth = [
+                sum(returns[max(0, i - window + 1) : i + 1]) / len(returns[max(0, i - window + 1) : i + 1])
+                for i in range(len(returns))
+            ]
             ax.plot(steps, smooth, "-", linewidth=1.5, label=f"training (mean of {window})")
     if evals:
         steps, means, stds = zip(*evals, strict=True)
-        ax.errorbar(steps, means, yerr=stds, fmt="o-", capsize=3, color="black", label="evaluation (deterministic)")
+        ax.errorbar(
+            steps, means, yerr=stds, fmt="o-", capsize=3, color="black", label="evaluation (deterministic)"
+        )
     ax.set_xlabel("env steps")
     ax.set_ylabel("episodic return")
     ax.set_title(title)

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from rlkit.agents.base import Agent
 from rlkit.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
@@ -57,8 +56,16 @@ def evaluate(agent: Agent, env: VectorEnv, episodes: int, seed: int) -> np.ndarr
 class Trainer:
     """act → env.step → observe → update, with logging, evaluation and checkpoints on env-step schedules."""
 
-    def __init__(self, env: VectorEnv, eval_env: VectorEnv, agent: Agent, logger: Logger, run_dir: Path,
-                 config: TrainerConfig, run_info: dict) -> None:
+    def __init__(
+        self,
+        env: VectorEnv,
+        eval_env: VectorEnv,
+        agent: Agent,
+        logger: Logger,
+        run_dir: Path,
+        config: TrainerConfig,
+        run_info: dict,
+    ) -> None:
         self.env, self.eval_env, self.agent, self.logger = env, eval_env, agent, logger
         self.run_dir, self.cfg, self.run_info = Path(run_dir), config, run_info
         self.checkpoint_dir = self.run_dir / "checkpoints"
@@ -67,19 +74,36 @@ class Trainer:
     # --- checkpoints ---------------------------------------------------------------------------------------
     def save(self, name: str) -> None:
         p = self.progress
-        save_checkpoint(self.checkpoint_dir / name, {
-            "agent": self.agent.state_dict(), "rng": rng_state(), "run_info": self.run_info,
-            "progress": {"env_steps": p.env_steps, "updates": p.updates, "train_wall_s": p.train_wall_s,
-                         "best_eval": p.best_eval, "episodes": p.episodes, "evals": p.evals},
-        })
+        save_checkpoint(
+            self.checkpoint_dir / name,
+            {
+                "agent": self.agent.state_dict(),
+                "rng": rng_state(),
+                "run_info": self.run_info,
+                "progress": {
+                    "env_steps": p.env_steps,
+                    "updates": p.updates,
+                    "train_wall_s": p.train_wall_s,
+                    "best_eval": p.best_eval,
+                    "episodes": p.episodes,
+                    "evals": p.evals,
+                },
+            },
+        )
 
     def resume(self, path: Path) -> None:
         state = load_checkpoint(path, map_location=self.agent.device)
         self.agent.load_state_dict(state["agent"])
         set_rng_state(state["rng"])
         prog = state["progress"]
-        self.progress = Progress(prog["env_steps"], prog["updates"], prog["train_wall_s"], prog["best_eval"],
-                                 [tuple(e) for e in prog["episodes"]], [tuple(e) for e in prog["evals"]])
+        self.progress = Progress(
+            prog["env_steps"],
+            prog["updates"],
+            prog["train_wall_s"],
+            prog["best_eval"],
+            [tuple(e) for e in prog["episodes"]],
+            [tuple(e) for e in prog["evals"]],
+        )
 
     # --- the loop ------------------------------------------------------------------------------------------
     def run(self) -> dict:
@@ -101,13 +125,17 @@ class Trainer:
                     metrics = update_metrics
                 for episode_return, length in finished:
                     p.episodes.append((p.env_steps, episode_return))
-                    self.logger.log({"charts/episodic_return": episode_return,
-                                     "charts/episodic_length": float(length)}, p.env_steps)
+                    self.logger.log(
+                        {"charts/episodic_return": episode_return, "charts/episodic_length": float(length)},
+                        p.env_steps,
+                    )
                 if p.env_steps >= next_log:
                     next_log += cfg.log_every
                     elapsed = time.perf_counter() - start
-                    logged = {"charts/sps": (p.env_steps - steps_at_start) / max(elapsed, 1e-9),
-                              "charts/updates": float(p.updates)}
+                    logged = {
+                        "charts/sps": (p.env_steps - steps_at_start) / max(elapsed, 1e-9),
+                        "charts/updates": float(p.updates),
+                    }
                     if metrics is not None:  # the only host sync of update metrics, once per log interval
                         logged.update({k: float(v) for k, v in metrics.items()})
                     self.logger.log(logged, p.env_steps)
@@ -140,16 +168,25 @@ class Trainer:
     def finish(self) -> dict:
         p = self.progress
         _, mean, std = p.evals[-1]
-        summary = {**self.run_info, "env_steps": p.env_steps, "updates": p.updates,
-                   "train_wall_s": round(p.train_wall_s, 3),
-                   "sps": round(p.env_steps / max(p.train_wall_s, 1e-9), 1),
-                   "eval_return_mean": mean, "eval_return_std": std, "best_eval_return_mean": p.best_eval,
-                   "episodes": len(p.episodes)}
+        summary = {
+            **self.run_info,
+            "env_steps": p.env_steps,
+            "updates": p.updates,
+            "train_wall_s": round(p.train_wall_s, 3),
+            "sps": round(p.env_steps / max(p.train_wall_s, 1e-9), 1),
+            "eval_return_mean": mean,
+            "eval_return_std": std,
+            "best_eval_return_mean": p.best_eval,
+            "episodes": len(p.episodes),
+        }
         curve = self.run_dir / "learning_curve.png"
-        plot_learning_curve(curve, p.episodes, p.evals,
-                            title=f"{self.run_info.get('agent')} on {self.run_info.get('env')} "
-                                  f"(seed {self.run_info.get('seed')})")
+        plot_learning_curve(
+            curve,
+            p.episodes,
+            p.evals,
+            title=f"{self.run_info.get('agent')} on {self.run_info.get('env')} "
+            f"(seed {self.run_info.get('seed')})",
+        )
         self.logger.log_image("charts/learning_curve", curve, p.env_steps)
         (self.run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         return summary
-

@@ -16,8 +16,13 @@ REPO = Path(__file__).resolve().parent.parent
 
 def run_cli(*overrides: str, run_dir: Path, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run ``python -m rlkit`` exactly as a user would, with the run dir pinned."""
-    return subprocess.run([sys.executable, "-m", "rlkit", *overrides, f"hydra.run.dir={run_dir}"],
-                          capture_output=True, text=True, timeout=timeout, cwd=run_dir.parent)
+    return subprocess.run(
+        [sys.executable, "-m", "rlkit", *overrides, f"hydra.run.dir={run_dir}"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=run_dir.parent,
+    )
 
 
 @pytest.fixture

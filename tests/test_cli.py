@@ -15,20 +15,41 @@ import torch
 
 from rlkit.checkpoint import load_checkpoint
 
-SHORT = ("total_steps=600", "agent.learning_starts=200", "eval.every=300", "eval.episodes=2",
-         "checkpoint.every=300", "log_every=100")
+SHORT = (
+    "total_steps=600",
+    "agent.learning_starts=200",
+    "eval.every=300",
+    "eval.episodes=2",
+    "checkpoint.every=300",
+    "log_every=100",
+)
 
 
 def test_short_ddpg_run_writes_every_artifact(cli, tmp_path):
     proc = cli("agent=ddpg", "env=Pendulum-v1", *SHORT)
     assert proc.returncode == 0, proc.stderr
     run = tmp_path / "run"
-    for name in ("metrics.csv", "learning_curve.png", "summary.json", "checkpoints/last.pt",
-                 "checkpoints/best.pt", ".hydra/config.yaml"):
+    for name in (
+        "metrics.csv",
+        "learning_curve.png",
+        "summary.json",
+        "checkpoints/last.pt",
+        "checkpoints/best.pt",
+        ".hydra/config.yaml",
+    ):
         assert (run / name).is_file(), name
     summary = json.loads((run / "summary.json").read_text())
-    for key in ("agent", "env", "seed", "device", "env_steps", "train_wall_s", "sps", "eval_return_mean",
-                "eval_return_std"):
+    for key in (
+        "agent",
+        "env",
+        "seed",
+        "device",
+        "env_steps",
+        "train_wall_s",
+        "sps",
+        "eval_return_mean",
+        "eval_return_std",
+    ):
         assert key in summary
     assert summary["env_steps"] == 600 and summary["agent"] == "ddpg" and summary["device"] == "cpu"
     with (run / "metrics.csv").open() as f:
@@ -38,7 +59,9 @@ def test_short_ddpg_run_writes_every_artifact(cli, tmp_path):
     assert sum(1 for r in rows if r["charts/episodic_return"]) == 3  # 600 steps = three 200-step episodes
     state = load_checkpoint(run / "checkpoints" / "last.pt")
     assert state["progress"]["env_steps"] == 600
-    assert {"actor", "critic", "actor_target", "critic_target", "actor_opt", "critic_opt"} <= set(state["agent"])
+    assert {"actor", "critic", "actor_target", "critic_target", "actor_opt", "critic_opt"} <= set(
+        state["agent"]
+    )
     assert "Pendulum-v1" in proc.stderr and "eval return" in proc.stderr
 
 
@@ -53,13 +76,16 @@ def test_resume_continues_from_last_checkpoint(cli, tmp_path):
     assert state["agent"]["extra"]["env_steps"] == 900  # the agent's counters came back too
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    (("agent=nosuch",), "unknown agent 'nosuch'"),
-    (("env=NoSuchEnv-v0",), "unknown env 'NoSuchEnv-v0'"),
-    (("agent=ddpg", "env=CartPole-v1"), "ddpg drives continuous Box action spaces"),
-    (("device=tpu",), "device='tpu' is not one of"),
-    (("total_steps=0",), "total_steps=0 must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (("agent=nosuch",), "unknown agent 'nosuch'"),
+        (("env=NoSuchEnv-v0",), "unknown env 'NoSuchEnv-v0'"),
+        (("agent=ddpg", "env=CartPole-v1"), "ddpg drives continuous Box action spaces"),
+        (("device=tpu",), "device='tpu' is not one of"),
+        (("total_steps=0",), "total_steps=0 must be a positive integer"),
+    ],
+)
 def test_bad_input_is_one_line_and_non_zero(cli, overrides, message):
     proc = cli(*overrides)
     assert proc.returncode != 0
@@ -76,10 +102,23 @@ def test_unknown_agent_lists_the_known_ones(cli):
 
 def test_sigterm_leaves_a_loadable_checkpoint(tmp_path):
     run = tmp_path / "run"
-    proc = subprocess.Popen([sys.executable, "-m", "rlkit", "total_steps=1000000", "checkpoint.every=200",
-                             "eval.every=100000", "agent.learning_starts=100", f"hydra.run.dir={run}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rlkit",
+            "total_steps=1000000",
+            "checkpoint.every=200",
+            "eval.every=100000",
+            "agent.learning_starts=100",
+            f"hydra.run.dir={run}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     last = run / "checkpoints" / "last.pt"
     deadline = time.time() + 120
     while not last.exists() and time.time() < deadline:
@@ -91,4 +130,6 @@ def test_sigterm_leaves_a_loadable_checkpoint(tmp_path):
     assert "interrupted" in stderr and "Traceback" not in stderr
     state = load_checkpoint(last)
     assert state["progress"]["env_steps"] >= 200
-    assert isinstance(state["agent"]["actor"], dict) and torch.is_tensor(next(iter(state["agent"]["actor"].values())))
+    assert isinstance(state["agent"]["actor"], dict) and torch.is_tensor(
+        next(iter(state["agent"]["actor"].values()))
+    )

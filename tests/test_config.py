@@ -14,7 +14,9 @@ def composed(*overrides: str) -> dict:
     register_resolvers()
     with initialize_config_module(config_module="rlkit.conf", version_base=None):
         cfg = compose("config", overrides=list(overrides), return_hydra_config=True)
-        HydraConfig.instance().set_config(cfg)  # what @hydra.main does; the config reads hydra:runtime.choices
+        HydraConfig.instance().set_config(
+            cfg
+        )  # what @hydra.main does; the config reads hydra:runtime.choices
         with open_dict(cfg):
             cfg.pop("hydra")
         return to_plain(cfg)
@@ -46,6 +48,8 @@ def test_any_env_id_composes_even_without_a_conf_file():
     assert cfg["env"]["id"] == "some.module:Thing-v3"
 
 
-@pytest.mark.parametrize(("text", "expected"), [("ALE/Pong-v5", "ALE_Pong-v5"), ("pkg.mod:Env-v0", "pkg.mod_Env-v0")])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("ALE/Pong-v5", "ALE_Pong-v5"), ("pkg.mod:Env-v0", "pkg.mod_Env-v0")]
+)
 def test_slug_makes_env_ids_path_safe(text, expected):
     assert slug(text) == expected

@@ -28,6 +28,7 @@ from rlkit.agents.ddpg import td_target
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 from rlkit.nn import MLP
+from rlkit.optim import Adam
 
 ADVANTAGES = ("q", "baseline", "target")
 FIELDS = ("obs", "action", "reward", "next_obs", "terminated", "done")
@@ -105,8 +106,8 @@ class ActorCritic(Agent):
         self.actor = Policy(obs_dim, action_space, net["hidden"], net["activation"], net["impl"],
                             log_std_init).to(device)
         self.critic = Critic(obs_dim, action_space, net["hidden"], net["activation"], net["impl"]).to(device)
-        self.actor_opt = torch.optim.Adam(self.actor.parameters(), lr=actor_lr, fused=True)
-        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=critic_lr, fused=True)
+        self.actor_opt = Adam(self.actor.parameters(), lr=actor_lr)
+        self.critic_opt = Adam(self.critic.parameters(), lr=critic_lr)
         self.gamma, self.n_steps, self.nstep, self.advantage = gamma, n_steps, nstep, advantage
         self.max_grad_norm, self.entropy_coef = max_grad_norm, entropy_coef
         self.env_steps = self.vector_steps = 0

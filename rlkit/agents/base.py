@@ -11,6 +11,7 @@ from torch import Tensor, nn
 
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
+from rlkit.optim import Adam
 from rlkit.registry import Registry
 
 AGENTS = Registry("agent", group="rlkit.agents")
@@ -50,9 +51,12 @@ class Agent:
     def load_extra_state(self, state: dict[str, Any]) -> None:
         pass
 
-    def _stateful(self) -> dict[str, nn.Module | torch.optim.Optimizer]:
-        return {name: value for name, value in vars(self).items()
-                if isinstance(value, nn.Module | torch.optim.Optimizer)}
+    def _stateful(self) -> dict[str, nn.Module | torch.optim.Optimizer | Adam]:
+        return {
+            name: value
+            for name, value in vars(self).items()
+            if isinstance(value, nn.Module | torch.optim.Optimizer | Adam)
+        }
 
     def state_dict(self) -> dict[str, Any]:
         state = {name: obj.state_dict() for name, obj in self._stateful().items()}
@@ -65,8 +69,9 @@ class Agent:
         self.load_extra_state(state.get("extra", {}))
 
 
-def make_agent(name: str, observation_space: gym.Space, action_space: gym.Space, device: torch.device,
-               **kwargs: Any) -> Agent:
+def make_agent(
+    name: str, observation_space: gym.Space, action_space: gym.Space, device: torch.device, **kwargs: Any
+) -> Agent:
     """Build the agent registered as ``name``; unknown options fail before anything is built."""
     factory = AGENTS.get(name)
     accepted = inspect.signature(factory).parameters
@@ -74,5 +79,7 @@ def make_agent(name: str, observation_space: gym.Space, action_space: gym.Space,
         unknown = sorted(set(kwargs) - set(accepted))
         if unknown:
             known = sorted(set(accepted) - {"observation_space", "action_space", "device"})
-            raise ConfigError(f"agent {name!r} has no option {', '.join(unknown)}; options: {', '.join(known)}")
+            raise ConfigError(
+                f"agent {name!r} has no option {', '.join(unknown)}; options: {', '.join(known)}"
+            )
     return factory(observation_space=observation_space, action_space=action_space, device=device, **kwargs)

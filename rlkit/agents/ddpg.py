@@ -19,6 +19,7 @@ from rlkit.buffers import ReplayBuffer
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 from rlkit.nn import MLP
+from rlkit.optim import Adam
 
 
 def td_target(reward: Tensor, next_q: Tensor, terminated: Tensor, gamma: float) -> Tensor:
@@ -52,8 +53,9 @@ def set_requires_grad(params: list[Tensor], flag: bool) -> None:
 class Actor(nn.Module):
     """π(s;θ): an MLP with tanh output, rescaled from [−1, 1] to the action bounds."""
 
-    def __init__(self, obs_dim: int, low: Tensor, high: Tensor, hidden: Sequence[int], activation: str,
-                 impl: str) -> None:
+    def __init__(
+        self, obs_dim: int, low: Tensor, high: Tensor, hidden: Sequence[int], activation: str, impl: str
+    ) -> None:
         super().__init__()
         self.body = MLP(obs_dim, low.numel(), hidden, activation, out_activation="tanh", impl=impl)
         self.register_buffer("scale", (high - low) / 2)
@@ -78,11 +80,24 @@ class Critic(nn.Module):
 class DDPG(Agent):
     """Off-policy DDPG for Box action spaces, with a replay buffer on the agent's device."""
 
-    def __init__(self, observation_space: gym.Space, action_space: gym.Space, device: torch.device, *,
-                 gamma: float = 0.98, tau: float = 0.005, actor_lr: float = 1e-3, critic_lr: float = 1e-3,
-                 batch_size: int = 128, buffer_size: int = 100_000, learning_starts: int = 1000,
-                 train_freq: int = 1, gradient_steps: int = 1, exploration_noise: float = 0.1,
-                 network: dict | None = None) -> None:
+    def __init__(
+        self,
+        observation_space: gym.Space,
+        action_space: gym.Space,
+        device: torch.device,
+        *,
+        gamma: float = 0.98,
+        tau: float = 0.005,
+        actor_lr: float = 1e-3,
+        critic_lr: float = 1e-3,
+        batch_size: int = 128,
+        buffer_size: int = 100_000,
+        learning_starts: int = 1000,
+        train_freq: int = 1,
+        gradient_steps: int = 1,
+        exploration_noise: float = 0.1,
+        network: dict | None = None,
+    ) -> None:
         super().__init__(observation_space, action_space, device)
         net = {"hidden": (64, 64), "activation": "relu", "impl": "explicit", **(network or {})}
         obs_dim = int(observation_space.shape[0])
@@ -94,10 +109,12 @@ class DDPG(Agent):
         self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
         # Parameter lists gathered once: walking the module tree every update costs more than the update math.
         self.critic_params = list(self.critic.parameters())
-        self.soft_pairs = [(list(self.critic_target.parameters()), self.critic_params),
-                           (list(self.actor_target.parameters()), list(self.actor.parameters()))]
-        self.actor_opt = torch.optim.Adam(self.actor.parameters(), lr=actor_lr, fused=True)
-        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=critic_lr, fused=True)
+        self.soft_pairs = [
+            (list(self.critic_target.parameters()), self.critic_params),
+            (list(self.actor_target.parameters()), list(self.actor.parameters())),
+        ]
+        self.actor_opt = Adam(self.actor.parameters(), lr=actor_lr)
+        self.critic_opt = Adam(self.critic.parameters(), lr=critic_lr)
         self.buffer = ReplayBuffer(buffer_size, observation_space.shape, action_space.shape, device)
         self.low, self.high = low, high
         self.noise_std = exploration_noise * self.actor.scale
@@ -110,8 +127,10 @@ class DDPG(Agent):
     @classmethod
     def check_spaces(cls, observation_space: gym.Space, action_space: gym.Space) -> None:
         if not isinstance(action_space, gym.spaces.Box) or len(action_space.shape) != 1:
-            raise ConfigError(f"ddpg drives continuous Box action spaces of rank 1, not {action_space}; "
-                              "use dqn, reinforce or ac for discrete actions")
+            raise ConfigError(
+                f"ddpg drives continuous Box action spaces of rank 1, not {action_space}; "
+                "use dqn, reinforce or ac for discrete actions"
+            )
         if not (action_space.is_bounded("both")):
             raise ConfigError(f"ddpg needs finite action bounds to squash its actions, got {action_space}")
         if not isinstance(observation_space, gym.spaces.Box) or len(observation_space.shape) != 1:
@@ -120,8 +139,9 @@ class DDPG(Agent):
     @torch.no_grad()
     def act(self, obs: Tensor, explore: bool = True) -> Tensor:
         if explore and self.env_steps < self.learning_starts:
-            return self.low + (self.high - self.low) * torch.rand((obs.shape[0], self.low.numel()),
-                                                                   device=self.device)
+            return self.low + (self.high - self.low) * torch.rand(
+                (obs.shape[0], self.low.numel()), device=self.device
+            )
         action = self.actor(obs)
         if explore:
             action = (action + self.noise_std * torch.randn_like(action)).clamp(self.low, self.high)
@@ -159,12 +179,18 @@ class DDPG(Agent):
 
         for target, online in self.soft_pairs:
             soft_update(target, online, self.tau)
-        return {"losses/critic_loss": loss_q.detach(), "losses/actor_loss": loss_pi.detach(),
-                "losses/q_mean": q.detach().mean()}
+        return {
+            "losses/critic_loss": loss_q.detach(),
+            "losses/actor_loss": loss_pi.detach(),
+            "losses/q_mean": q.detach().mean(),
+        }
 
     def extra_state(self) -> dict:
-        return {"env_steps": self.env_steps, "vector_steps": self.vector_steps,
-                "buffer": self.buffer.state_dict()}
+        return {
+            "env_steps": self.env_steps,
+            "vector_steps": self.vector_steps,
+            "buffer": self.buffer.state_dict(),
+        }
 
     def load_extra_state(self, state: dict) -> None:
         self.env_steps, self.vector_steps = state["env_steps"], state["vector_steps"]

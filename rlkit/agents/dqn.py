@@ -20,6 +20,7 @@ from rlkit.buffers import ReplayBuffer
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 from rlkit.nn import MLP
+from rlkit.optim import Adam
 
 LOSSES = ("mse", "huber")
 
@@ -76,7 +77,7 @@ class DQN(Agent):
         self.q_target = MLP(obs_dim, n_actions, net["hidden"], net["activation"], impl=net["impl"]).to(device)
         self.q_target.load_state_dict(self.q_net.state_dict())
         self.q_target.requires_grad_(False)
-        self.q_opt = torch.optim.Adam(self.q_net.parameters(), lr=lr, fused=True)
+        self.q_opt = Adam(self.q_net.parameters(), lr=lr)
         self.buffer = ReplayBuffer(buffer_size, observation_space.shape, (), device, action_dtype=torch.long)
         self.gamma, self.batch_size, self.tau, self.double, self.loss = gamma, batch_size, tau, double, loss
         self.learning_starts, self.train_freq = learning_starts, train_freq

@@ -20,6 +20,7 @@ from rlkit.agents.common import Policy, check_policy_spaces
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 from rlkit.nn import MLP
+from rlkit.optim import Adam
 
 BASELINES = ("none", "standardize", "value")
 FIELDS = ("obs", "action", "reward", "done")
@@ -69,10 +70,10 @@ class Reinforce(Agent):
         obs_dim = int(observation_space.shape[0])
         self.policy = Policy(obs_dim, action_space, net["hidden"], net["activation"], net["impl"],
                              log_std_init).to(device)
-        self.policy_opt = torch.optim.Adam(self.policy.parameters(), lr=lr, fused=True)
+        self.policy_opt = Adam(self.policy.parameters(), lr=lr)
         if baseline == "value":
             self.value = MLP(obs_dim, 1, net["hidden"], net["activation"], impl=net["impl"]).to(device)
-            self.value_opt = torch.optim.Adam(self.value.parameters(), lr=value_lr, fused=True)
+            self.value_opt = Adam(self.value.parameters(), lr=value_lr)
         self.gamma, self.rollout_steps, self.baseline, self.max_grad_norm = gamma, rollout_steps, baseline, \
             max_grad_norm
         self.env_steps = self.vector_steps = 0

@@ -19,8 +19,16 @@ from pathlib import Path
 
 def run_seed(agent: str, env: str, seed: int, overrides: list[str], out_dir: Path) -> dict:
     run_dir = out_dir / f"{agent}-{env.replace('/', '_')}-s{seed}"
-    cmd = [sys.executable, "-m", "rlkit", f"agent={agent}", f"env={env}", f"seed={seed}",
-           f"hydra.run.dir={run_dir}", *overrides]
+    cmd = [
+        sys.executable,
+        "-m",
+        "rlkit",
+        f"agent={agent}",
+        f"env={env}",
+        f"seed={seed}",
+        f"hydra.run.dir={run_dir}",
+        *overrides,
+    ]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -31,8 +39,11 @@ def run_seed(agent: str, env: str, seed: int, overrides: list[str], out_dir: Pat
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(prog="python -m rlkit.bench learn", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m rlkit.bench learn",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--agent", required=True)
     parser.add_argument("--env", required=True)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -46,8 +57,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
     for seed in args.seeds:
         r = run_seed(args.agent, args.env, seed, args.overrides, out_dir)
         results.append(r)
-        print(f"{seed:>4} {r['env_steps']:>9} {r['eval_return_mean']:>8.1f} ± {r['eval_return_std']:<5.1f}"
-              f"{r['train_wall_s']:>8.1f} {r['command_wall_s']:>9.1f} {r['sps']:>8.0f}", flush=True)
+        print(
+            f"{seed:>4} {r['env_steps']:>9} {r['eval_return_mean']:>8.1f} ± {r['eval_return_std']:<5.1f}"
+            f"{r['train_wall_s']:>8.1f} {r['command_wall_s']:>9.1f} {r['sps']:>8.0f}",
+            flush=True,
+        )
     walls = [r["command_wall_s"] for r in results]
     print(f"{args.agent} on {args.env}: command wall time {min(walls):.1f}–{max(walls):.1f} s per seed")
     if args.threshold is not None:

@@ -31,14 +31,19 @@ def time_chunk(agent, env, steps: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
-    parser = argparse.ArgumentParser(prog="python -m rlkit.bench loop", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m rlkit.bench loop",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--agent", default="ddpg")
     parser.add_argument("--env", default="Pendulum-v1")
     parser.add_argument("--num-envs", type=int, default=1)
     parser.add_argument("--steps", type=int, default=1000, help="env steps per timed chunk")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--warmup", type=int, default=2000, help="untimed env steps first (fills replay buffers)")
+    parser.add_argument(
+        "--warmup", type=int, default=2000, help="untimed env steps first (fills replay buffers)"
+    )
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -47,8 +52,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     for impl in ("explicit", "native"):
         torch.manual_seed(0)
         env = make_env(args.env, num_envs=args.num_envs, seed=0, device=device)
-        agent = make_agent(args.agent, env.single_observation_space, env.single_action_space, device,
-                           network={"impl": impl})
+        agent = make_agent(
+            args.agent, env.single_observation_space, env.single_action_space, device, network={"impl": impl}
+        )
         time_chunk(agent, env, args.warmup)  # past learning_starts, so every timed step updates
         runs[impl] = (agent, env, [])
     for _ in range(args.rounds):
@@ -56,8 +62,10 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             times.append(time_chunk(agent, env, args.steps))
     median = {impl: statistics.median(times) for impl, (_, _, times) in runs.items()}
     ratio = median["explicit"] / median["native"]
-    print(f"{args.agent} on {args.env}, {args.threads} thread(s), median of {args.rounds} chunks of "
-          f"{args.steps} env steps (CPU time):")
+    print(
+        f"{args.agent} on {args.env}, {args.threads} thread(s), median of {args.rounds} chunks of "
+        f"{args.steps} env steps (CPU time):"
+    )
     for impl, seconds in median.items():
         print(f"  {impl:<8} {seconds * 1e3:7.3f} ms/step  {1 / seconds:7.0f} steps/s")
     print(f"  explicit / native = {ratio:.2f}x")

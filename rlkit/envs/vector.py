@@ -76,8 +76,12 @@ class VectorEnv:
             self._returns[done] = 0
             self._lengths[done] = 0
         transition = Transition(
-            obs=self._obs, action=action, reward=self._tensor(reward), next_obs=self._tensor(true_next),
-            terminated=self._tensor(terminated), done=self._tensor(done),
+            obs=self._obs,
+            action=action,
+            reward=self._tensor(reward),
+            next_obs=self._tensor(true_next),
+            terminated=self._tensor(terminated),
+            done=self._tensor(done),
         )
         self._obs = transition.next_obs if not done.any() else self._tensor(next_obs)
         return transition, finished

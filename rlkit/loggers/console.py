@@ -30,7 +30,11 @@ class ConsoleLogger(Logger):
         self.last_return = metrics.get("charts/episodic_return", self.last_return)
         self.last_eval = metrics.get("eval/return_mean", self.last_eval)
         now = time.perf_counter()
-        if now - self.last_draw >= self.redraw_every or "eval/return_mean" in metrics or step >= self.total_steps:
+        if (
+            now - self.last_draw >= self.redraw_every
+            or "eval/return_mean" in metrics
+            or step >= self.total_steps
+        ):
             self.last_draw = now
             self.draw(step, now - self.start)
 
@@ -39,8 +43,12 @@ class ConsoleLogger(Logger):
         sps = step / elapsed if elapsed > 0 else 0.0
         eta = (self.total_steps - step) / sps if sps > 0 else 0.0
         bar = "#" * int(frac * 24)
-        parts = [f"[{bar:<24}] {step}/{self.total_steps}", f"{sps:.0f} steps/s",
-                 f"elapsed {format_seconds(elapsed)}", f"ETA {format_seconds(eta)}"]
+        parts = [
+            f"[{bar:<24}] {step}/{self.total_steps}",
+            f"{sps:.0f} steps/s",
+            f"elapsed {format_seconds(elapsed)}",
+            f"ETA {format_seconds(eta)}",
+        ]
         if self.last_return is not None:
             parts.append(f"return {self.last_return:.1f}")
         if self.last_eval is not None:

@@ -112,7 +112,7 @@ def test_state_dict_round_trip_restores_networks_and_optimizers():
     obs = torch.randn(5, 4)
     assert torch.equal(clone.act(obs, explore=False), agent.act(obs, explore=False))
     assert torch.equal(clone.critic.all_actions(obs), agent.critic.all_actions(obs))
-    assert clone.env_steps == 4 and clone.critic_opt.state_dict()["state"][0]["step"] == 1
+    assert clone.env_steps == 4 and clone.critic_opt.state_dict()["steps"][0] == 1
 
 
 def test_bad_spaces_and_options_are_refused():

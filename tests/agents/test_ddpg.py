@@ -55,8 +55,14 @@ def pendulum_agent(**kwargs) -> DDPG:
 
 
 def fake_transition(n: int) -> Transition:
-    return Transition(obs=torch.randn(n, 3), action=torch.rand(n, 1) * 4 - 2, reward=torch.randn(n),
-                      next_obs=torch.randn(n, 3), terminated=torch.zeros(n), done=torch.zeros(n))
+    return Transition(
+        obs=torch.randn(n, 3),
+        action=torch.rand(n, 1) * 4 - 2,
+        reward=torch.randn(n),
+        next_obs=torch.randn(n, 3),
+        terminated=torch.zeros(n),
+        done=torch.zeros(n),
+    )
 
 
 def test_actions_respect_bounds_and_evaluation_is_deterministic():
@@ -89,7 +95,7 @@ def test_state_dict_round_trip_restores_networks_optimizers_and_buffer():
     assert torch.equal(clone.act(obs, explore=False), agent.act(obs, explore=False))
     assert clone.env_steps == agent.env_steps and len(clone.buffer) == len(agent.buffer) == 24
     assert torch.equal(clone.buffer.storage["obs"][:24], agent.buffer.storage["obs"][:24])
-    steps = [a.actor_opt.state_dict()["state"][0]["step"] for a in (clone, agent)]
+    steps = [a.actor_opt.state_dict()["steps"][0] for a in (clone, agent)]
     assert steps[0] == steps[1] > 0
 
 

@@ -123,7 +123,7 @@ def test_state_dict_round_trip_restores_networks_optimizer_and_buffer():
     assert torch.equal(clone.q_target(obs), agent.q_target(obs))
     assert (clone.env_steps, clone.gradient_updates, len(clone.buffer)) == (24, 3, 24)
     assert torch.equal(clone.buffer.storage["action"][:24], agent.buffer.storage["action"][:24])
-    assert clone.q_opt.state_dict()["state"][0]["step"] == agent.q_opt.state_dict()["state"][0]["step"]
+    assert clone.q_opt.state_dict()["steps"][0] == agent.q_opt.state_dict()["steps"][0]
 
 
 def test_continuous_action_space_is_refused_in_one_line():

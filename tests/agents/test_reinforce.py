@@ -126,7 +126,7 @@ def test_state_dict_round_trip_restores_networks_and_optimizers():
     obs = torch.randn(5, 4)
     assert torch.equal(clone.policy(obs), agent.policy(obs))
     assert torch.equal(clone.value(obs), agent.value(obs))
-    assert clone.env_steps == 2 and clone.policy_opt.state_dict()["state"][0]["step"] == 1
+    assert clone.env_steps == 2 and clone.policy_opt.state_dict()["steps"][0] == 1
 
 
 def test_bad_spaces_and_options_are_refused():

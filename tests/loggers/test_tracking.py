@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
 from tests.loggers.wandb_records import read_records
 
 FAMILIES = ("charts/episodic_return", "charts/sps", "losses/critic_loss", "eval/return_mean")
