@@ -14,9 +14,9 @@ import gymnasium as gym
 import torch
 from torch import Tensor, nn
 
-from rlkit.agents.base import Agent, register_agent
+from rlkit.agents.base import register_agent
+from rlkit.agents.off_policy import OffPolicyAgent
 from rlkit.buffers import ReplayBuffer
-from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 from rlkit.nn import MLP
 from rlkit.optim import Adam
@@ -77,7 +77,7 @@ class Critic(nn.Module):
 
 
 @register_agent("ddpg")
-class DDPG(Agent):
+class DDPG(OffPolicyAgent):
     """Off-policy DDPG for Box action spaces, with a replay buffer on the agent's device."""
 
     def __init__(
@@ -115,14 +115,11 @@ class DDPG(Agent):
         ]
         self.actor_opt = Adam(self.actor.parameters(), lr=actor_lr)
         self.critic_opt = Adam(self.critic.parameters(), lr=critic_lr)
-        self.buffer = ReplayBuffer(buffer_size, observation_space.shape, action_space.shape, device)
+        self.init_replay(ReplayBuffer(buffer_size, observation_space.shape, action_space.shape, device),
+                         batch_size, learning_starts, train_freq, gradient_steps)
         self.low, self.high = low, high
         self.noise_std = exploration_noise * self.actor.scale
-        self.gamma, self.tau, self.batch_size = gamma, tau, batch_size
-        self.learning_starts, self.train_freq = learning_starts, train_freq
-        self.gradient_steps = gradient_steps
-        self.env_steps = 0
-        self.vector_steps = 0
+        self.gamma, self.tau = gamma, tau
 
     @classmethod
     def check_spaces(cls, observation_space: gym.Space, action_space: gym.Space) -> None:
@@ -146,18 +143,6 @@ class DDPG(Agent):
         if explore:
             action = (action + self.noise_std * torch.randn_like(action)).clamp(self.low, self.high)
         return action
-
-    def observe(self, transition: Transition) -> None:
-        self.buffer.add(transition)
-        self.env_steps += transition.reward.shape[0]
-        self.vector_steps += 1
-
-    def update(self) -> dict[str, Tensor] | None:
-        if self.env_steps < self.learning_starts or self.vector_steps % self.train_freq:
-            return None
-        for _ in range(self.gradient_steps):
-            metrics = self.update_once(self.buffer.sample(self.batch_size))
-        return metrics
 
     def update_once(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:
         with torch.no_grad():
@@ -184,14 +169,3 @@ class DDPG(Agent):
             "losses/actor_loss": loss_pi.detach(),
             "losses/q_mean": q.detach().mean(),
         }
-
-    def extra_state(self) -> dict:
-        return {
-            "env_steps": self.env_steps,
-            "vector_steps": self.vector_steps,
-            "buffer": self.buffer.state_dict(),
-        }
-
-    def load_extra_state(self, state: dict) -> None:
-        self.env_steps, self.vector_steps = state["env_steps"], state["vector_steps"]
-        self.buffer.load_state_dict(state["buffer"])

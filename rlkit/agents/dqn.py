@@ -14,10 +14,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from rlkit.agents.base import Agent, register_agent
+from rlkit.agents.base import register_agent
 from rlkit.agents.ddpg import soft_update, td_target
+from rlkit.agents.off_policy import OffPolicyAgent
 from rlkit.buffers import ReplayBuffer
-from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 from rlkit.nn import MLP
 from rlkit.optim import Adam
@@ -59,7 +59,7 @@ def epsilon_greedy(q: Tensor, epsilon: float) -> Tensor:
 
 
 @register_agent("dqn")
-class DQN(Agent):
+class DQN(OffPolicyAgent):
     """Off-policy DQN, replay buffer on the agent's device; optional double-DQN target and Huber loss."""
 
     def __init__(self, observation_space: gym.Space, action_space: gym.Space, device: torch.device, *,
@@ -78,14 +78,13 @@ class DQN(Agent):
         self.q_target.load_state_dict(self.q_net.state_dict())
         self.q_target.requires_grad_(False)
         self.q_opt = Adam(self.q_net.parameters(), lr=lr)
-        self.buffer = ReplayBuffer(buffer_size, observation_space.shape, (), device, action_dtype=torch.long)
-        self.gamma, self.batch_size, self.tau, self.double, self.loss = gamma, batch_size, tau, double, loss
-        self.learning_starts, self.train_freq = learning_starts, train_freq
-        self.gradient_steps = gradient_steps
+        self.init_replay(ReplayBuffer(buffer_size, observation_space.shape, (), device, action_dtype=torch.long),
+                         batch_size, learning_starts, train_freq, gradient_steps)
+        self.gamma, self.tau, self.double, self.loss = gamma, tau, double, loss
         self.target_update_interval, self.max_grad_norm = target_update_interval, max_grad_norm
         self.epsilon_start, self.epsilon_end = epsilon_start, epsilon_end
         self.exploration_steps = exploration_steps
-        self.env_steps = self.vector_steps = self.gradient_updates = 0
+        self.gradient_updates = 0
 
     @classmethod
     def check_spaces(cls, observation_space: gym.Space, action_space: gym.Space) -> None:
@@ -106,18 +105,6 @@ class DQN(Agent):
             return torch.randint(0, self.q_net.out_dim, (obs.shape[0],), device=obs.device)
         return epsilon_greedy(self.q_net(obs), epsilon)
 
-    def observe(self, transition: Transition) -> None:
-        self.buffer.add(transition)
-        self.env_steps += transition.reward.shape[0]
-        self.vector_steps += 1
-
-    def update(self) -> dict[str, Tensor] | None:
-        if self.env_steps < self.learning_starts or self.vector_steps % self.train_freq:
-            return None
-        for _ in range(self.gradient_steps):
-            metrics = self.update_once(self.buffer.sample(self.batch_size))
-        return metrics
-
     def update_once(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:
         with torch.no_grad():
             next_q_online = self.q_net(batch["next_obs"]) if self.double else None
@@ -136,10 +123,8 @@ class DQN(Agent):
         return {"losses/td_loss": loss.detach(), "losses/q_mean": q.detach().mean()}
 
     def extra_state(self) -> dict:
-        return {"env_steps": self.env_steps, "vector_steps": self.vector_steps,
-                "gradient_updates": self.gradient_updates, "buffer": self.buffer.state_dict()}
+        return {**super().extra_state(), "gradient_updates": self.gradient_updates}
 
     def load_extra_state(self, state: dict) -> None:
-        self.env_steps, self.vector_steps = state["env_steps"], state["vector_steps"]
+        super().load_extra_state(state)
         self.gradient_updates = state["gradient_updates"]
-        self.buffer.load_state_dict(state["buffer"])
