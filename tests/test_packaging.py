@@ -1,0 +1,37 @@
+"""conf/ and agents_zoo/ ship inside the wheel: an installed rlkit, run from another folder, finds both."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+
+from tests.conftest import REPO
+
+COMPOSE = """
+import rlkit, rlkit.config
+from hydra import compose, initialize_config_module
+from hydra.core.hydra_config import HydraConfig
+rlkit.config.register_resolvers()
+with initialize_config_module(config_module="rlkit.conf", version_base=None):
+    cfg = compose("config", return_hydra_config=True)
+    HydraConfig.instance().set_config(cfg)
+    print(rlkit.__file__, cfg.agent.name, cfg.env.id, cfg.total_steps, cfg.agent.train_freq)
+"""
+
+
+def test_built_wheel_carries_config_and_presets(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                    "-w", str(tmp_path / "dist"), str(REPO)], check=True, capture_output=True)
+    wheel = next((tmp_path / "dist").glob("rlkit-*.whl"))
+    venv.create(tmp_path / "venv", system_site_packages=True, with_pip=False)
+    python = tmp_path / "venv" / "bin" / "python"
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
+                   check=True, capture_output=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = subprocess.run([str(python), "-c", COMPOSE], cwd=elsewhere, capture_output=True, text=True, check=True)
+    module, agent, env, total_steps, train_freq = out.stdout.split()
+    assert module.startswith(str(tmp_path / "venv"))  # the wheel's copy, not the repo's
+    assert (agent, env) == ("ddpg", "Pendulum-v1")
+    assert (total_steps, train_freq) == ("10000", "2")  # agents_zoo/ddpg/Pendulum-v1.yaml was found and applied
