@@ -2,80 +2,82 @@
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import hydra
 import numpy as np
 import torch
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
-from rlkit.agents import make_agent
-from rlkit.config import positive_int, register_resolvers, to_plain
+from rlkit.agents import AGENTS, make_agent
+from rlkit.config import register_resolvers, to_plain
 from rlkit.device import pick_device
 from rlkit.envs import check_env, make_env
-from rlkit.errors import ConfigError
+from rlkit.errors import ConfigError, RunError
 from rlkit.loggers import make_loggers
+from rlkit.resume import load_resume_state
+from rlkit.schema import validate
 from rlkit.trainer import Trainer, TrainerConfig
 
 register_resolvers()
 
 
-def train(cfg: dict, run_dir: Path) -> dict:
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so the trainer saves before exiting (143 rather than Ctrl-C's 130)."""
+
+
+def write_run_config(run_dir: Path, cfg: dict, hydra_files: dict[str, Any] | None) -> None:
+    """``.hydra/config.yaml`` (the resolved config, readable without Hydra) and Hydra's own records, written only
+    once the config is valid, so a rejected command leaves an earlier run's files untouched."""
+    folder = run_dir / ".hydra"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        OmegaConf.save(OmegaConf.create(cfg), folder / "config.yaml")
+        for name, content in (hydra_files or {}).items():
+            OmegaConf.save(OmegaConf.create(content), folder / name)
+    except OSError as exc:
+        raise ConfigError(f"hydra.run.dir={run_dir}: cannot write the run dir ({exc.strerror or exc})") from exc
+
+
+def train(cfg: dict, run_dir: Path, hydra_files: dict[str, Any] | None = None) -> dict:
     """One training run from a plain (resolved) config; returns the summary written to summary.json."""
-    torch.set_num_threads(positive_int(cfg, "threads"))
-    seed = int(cfg["seed"])
+    agent_cfg = dict(cfg["agent"])
+    agent_name = str(agent_cfg.pop("name"))
+    validate(cfg, AGENTS.get(agent_name))
+    device = pick_device(str(cfg["device"]))
+    resume_state = load_resume_state(cfg, run_dir, device)  # None for a fresh run; refuses a mismatched one
+    write_run_config(run_dir, cfg, hydra_files)
+
+    torch.set_num_threads(cfg["threads"])
+    seed, num_envs, env_cfg = cfg["seed"], cfg["num_envs"], cfg["env"]
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    device = pick_device(str(cfg["device"]))
-    env_cfg, agent_cfg = dict(cfg["env"]), dict(cfg["agent"])
-    env_id, agent_name = str(env_cfg["id"]), str(agent_cfg.pop("name"))
-    num_envs = positive_int(cfg, "num_envs")
-    make = {
-        "env_id": env_id,
-        "device": device,
-        "kwargs": env_cfg.get("kwargs"),
-        "max_episode_steps": env_cfg.get("max_episode_steps"),
-    }
-    if env_cfg.get("check"):
-        check_env(env_id, env_cfg.get("kwargs"), env_cfg.get("max_episode_steps"))
+    env_id = str(env_cfg["id"])
+    make = {"env_id": env_id, "device": device, "kwargs": env_cfg["kwargs"],
+            "max_episode_steps": env_cfg["max_episode_steps"]}
+    if env_cfg["check"]:
+        check_env(env_id, env_cfg["kwargs"], env_cfg["max_episode_steps"])
     env = make_env(num_envs=num_envs, seed=seed, **make)
-    agent = make_agent(
-        agent_name,
-        env.single_observation_space,
-        env.single_action_space,
-        device,
-        network=cfg["network"],
-        **agent_cfg,
-    )
-    eval_env = make_env(num_envs=positive_int(cfg, "eval.episodes"), seed=seed + 10_000, **make)
-    trainer_cfg = TrainerConfig(
-        total_steps=positive_int(cfg, "total_steps"),
-        eval_every=positive_int(cfg, "eval.every"),
-        eval_episodes=positive_int(cfg, "eval.episodes"),
-        checkpoint_every=positive_int(cfg, "checkpoint.every"),
-        log_every=positive_int(cfg, "log_every"),
-        seed=seed,
-    )
-    logger = make_loggers(
-        run_dir, trainer_cfg.total_steps, cfg, {"agent": agent_name, "env": env_id, "seed": seed}
-    )
-    run_info = {
-        "agent": agent_name,
-        "env": env_id,
-        "seed": seed,
-        "device": str(device),
-        "num_envs": num_envs,
-        "threads": cfg["threads"],
-    }
-    trainer = Trainer(env, eval_env, agent, logger, run_dir, trainer_cfg, run_info)
-    last = run_dir / "checkpoints" / "last.pt"
-    if cfg["resume"] and last.exists():
-        trainer.resume(last)
+    agent = make_agent(agent_name, env.single_observation_space, env.single_action_space, device,
+                       network=cfg["network"], **agent_cfg)
+    eval_env = make_env(num_envs=cfg["eval"]["episodes"], seed=seed + 10_000, **make)
+    trainer_cfg = TrainerConfig(total_steps=cfg["total_steps"], eval_every=cfg["eval"]["every"],
+                                eval_episodes=cfg["eval"]["episodes"], checkpoint_every=cfg["checkpoint"]["every"],
+                                log_every=cfg["log_every"], seed=seed)
+    run_info = {"agent": agent_name, "env": env_id, "seed": seed, "device": str(device), "num_envs": num_envs,
+                "threads": cfg["threads"]}
+    resume_step = None if resume_state is None else int(resume_state["progress"]["env_steps"])
+    logger = make_loggers(run_dir, trainer_cfg.total_steps, cfg, run_info, resume_step)
+    trainer = Trainer(env, eval_env, agent, logger, run_dir, trainer_cfg, run_info, run_config=cfg)
+    if resume_state is not None:
+        trainer.resume(resume_state)
     try:
         return trainer.run()
     finally:
@@ -84,17 +86,33 @@ def train(cfg: dict, run_dir: Path) -> dict:
         eval_env.close()
 
 
+def remove_if_empty(run_dir: Path) -> None:
+    """Hydra creates the run dir before the config is checked; a rejected fresh run leaves nothing behind."""
+    try:
+        run_dir.rmdir()
+    except OSError:
+        pass
+
+
 @hydra.main(version_base=None, config_path="pkg://rlkit.conf", config_name="config")
 def hydra_app(cfg: DictConfig) -> dict:
-    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    global task_started
+    task_started = True
+    hydra_cfg = HydraConfig.get()
+    run_dir = Path(hydra_cfg.runtime.output_dir)
+    hydra_files = {"hydra.yaml": {"hydra": OmegaConf.to_container(hydra_cfg)},
+                   "overrides.yaml": list(hydra_cfg.overrides.task)}
     try:
-        summary = train(to_plain(cfg), run_dir)
+        summary = train(to_plain(cfg), run_dir, hydra_files)
     except ConfigError as exc:
-        print(f"rlkit: error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        remove_if_empty(run_dir)
+        exit_with(f"rlkit: error: {exc}", 2)
+    except RunError as exc:
+        exit_with(f"rlkit: error: {exc}", 1)
+    except Terminated:
+        exit_with(f"\nrlkit: terminated; last checkpoint in {run_dir / 'checkpoints'}", 143)
     except KeyboardInterrupt:
-        print(f"\nrlkit: interrupted; last checkpoint in {run_dir / 'checkpoints'}", file=sys.stderr)
-        sys.exit(130)
+        exit_with(f"\nrlkit: interrupted; last checkpoint in {run_dir / 'checkpoints'}", 130)
     print(
         f"rlkit: {summary['agent']} on {summary['env']}: eval return {summary['eval_return_mean']:.1f} "
         f"± {summary['eval_return_std']:.1f} after {summary['env_steps']} steps "
@@ -104,14 +122,35 @@ def hydra_app(cfg: DictConfig) -> dict:
     return summary
 
 
-def raise_keyboard_interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
+task_started = False
+
+
+def exit_with(message: str, code: int) -> None:
+    print(message, file=sys.stderr)
+    sys.exit(code)
+
+
+def raise_terminated(signum, frame) -> None:
+    raise Terminated
 
 
 def main() -> None:
-    """Console-script entry: SIGTERM is handled like Ctrl-C, so both leave a fresh checkpoint behind."""
-    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
-    hydra_app()
+    """Console-script entry. SIGTERM is handled like Ctrl-C, so both leave a fresh checkpoint behind. Hydra's own
+    errors (a bad override, a missing config group option) become one line and exit 2 unless HYDRA_FULL_ERROR=1."""
+    signal.signal(signal.SIGTERM, raise_terminated)
+    full_error = os.environ.get("HYDRA_FULL_ERROR") == "1"
+    os.environ["HYDRA_FULL_ERROR"] = "1"  # makes Hydra re-raise, so the error can be reported here in one line
+    try:
+        hydra_app()
+    except Exception as exc:
+        if full_error or task_started:
+            raise
+        from rlkit.hydra_errors import describe
+
+        exit_with(f"rlkit: error: {describe(exc)}", 2)
+    finally:
+        if not full_error:
+            os.environ.pop("HYDRA_FULL_ERROR", None)
 
 
 if __name__ == "__main__":

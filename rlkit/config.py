@@ -8,7 +8,6 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from rlkit.errors import ConfigError
 
 
 def slug(text: str) -> str:
@@ -27,23 +26,20 @@ def zoo_searchpath() -> str:
     return "file://" + str(Path(rlkit.agents_zoo.__file__).resolve().parent.parent)
 
 
+def run_dir_for(resume: Any, default: str) -> str:
+    """``hydra.run.dir``: the run dir named by ``resume=<run dir>``, else the default pattern."""
+    return resume if isinstance(resume, str) and resume else default
+
+
 def register_resolvers() -> None:
     """Resolvers the config files use; registered before Hydra composes anything."""
     if not OmegaConf.has_resolver("slug"):
         OmegaConf.register_new_resolver("slug", slug)
+    if not OmegaConf.has_resolver("rlkit_run_dir"):
+        OmegaConf.register_new_resolver("rlkit_run_dir", run_dir_for)
     if not OmegaConf.has_resolver("rlkit_zoo_searchpath"):
         OmegaConf.register_new_resolver("rlkit_zoo_searchpath", zoo_searchpath)
 
 
 def to_plain(cfg: DictConfig) -> dict[str, Any]:
     return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
-
-
-def positive_int(cfg: dict[str, Any], dotted: str) -> int:
-    """Read ``a.b`` from a plain config dict; it must be a positive integer."""
-    value: Any = cfg
-    for key in dotted.split("."):
-        value = value[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ConfigError(f"{dotted}={value!r} must be a positive integer")
-    return value

@@ -12,7 +12,7 @@ def pick_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name not in ("cpu", "cuda") and not name.startswith("cuda:"):
-        raise ConfigError(f"device={name!r} is not one of auto, cpu, cuda, cuda:N")
+        raise ConfigError(f"device={name}: one of auto, cpu, cuda, cuda:N")
     if name.startswith("cuda") and not torch.cuda.is_available():
-        raise ConfigError(f"device={name!r} requested but no CUDA GPU is available; use device=cpu or auto")
+        raise ConfigError(f"device={name}: no CUDA GPU is available here; use device=cpu or auto")
     return torch.device(name)

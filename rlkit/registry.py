@@ -53,7 +53,7 @@ class Registry:
         if name not in self._factories:
             close = difflib.get_close_matches(name, self.names(), n=3)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            raise ConfigError(f"unknown {self.kind} {name!r}{hint}; known: {', '.join(self.names())}")
+            raise ConfigError(f"{self.kind}={name}: unknown {self.kind}{hint}; known: {', '.join(self.names())}")
         return self._factories[name]
 
     def __contains__(self, name: str) -> bool:

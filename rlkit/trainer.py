@@ -1,20 +1,31 @@
-"""The training loop. It knows the agent only through act / observe / update / state_dict."""
+"""The training loop. It knows the agent only through act / observe / update / state_dict.
+
+A checkpoint holds everything that decides the rest of the run (agent, env states, RNG states, schedules and
+the run's history), so a run resumed from ``last.pt`` continues exactly as the uninterrupted run would have.
+"""
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import torch
+from torch import Tensor
 
 from rlkit.agents.base import Agent
-from rlkit.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from rlkit.checkpoint import rng_state, save_checkpoint, set_rng_state
 from rlkit.envs.vector import VectorEnv
+from rlkit.errors import RunError
 from rlkit.loggers.base import Logger
 from rlkit.plot import plot_learning_curve
+from rlkit.registry import one_line
 
 
 @dataclass
@@ -29,14 +40,26 @@ class TrainerConfig:
 
 @dataclass
 class Progress:
-    """Everything about the run so far that a resumed run needs besides the agent itself."""
+    """Everything about the run so far that a resumed run needs besides the agent and the envs."""
 
     env_steps: int = 0
     updates: int = 0
     train_wall_s: float = 0.0
     best_eval: float = -math.inf
+    best_step: int = -1  # env step of the evaluation that best.pt holds
+    next_log: int = 0  # the schedules: env step of the next log, evaluation and checkpoint
+    next_eval: int = 0
+    next_ckpt: int = 0
     episodes: list[tuple[int, float]] = field(default_factory=list)
     evals: list[tuple[int, float, float]] = field(default_factory=list)
+    last_metrics: dict[str, Tensor] | None = None  # the latest update's metrics, logged at the next log step
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Progress:
+        state = dict(state)
+        state["episodes"] = [tuple(e) for e in state["episodes"]]
+        state["evals"] = [tuple(e) for e in state["evals"]]
+        return cls(**state)
 
 
 def evaluate(agent: Agent, env: VectorEnv, episodes: int, seed: int) -> np.ndarray:
@@ -65,88 +88,137 @@ class Trainer:
         run_dir: Path,
         config: TrainerConfig,
         run_info: dict,
+        run_config: dict | None = None,
     ) -> None:
         self.env, self.eval_env, self.agent, self.logger = env, eval_env, agent, logger
         self.run_dir, self.cfg, self.run_info = Path(run_dir), config, run_info
+        self.run_config = run_config  # stored in checkpoints: a resume checks it against its own
         self.checkpoint_dir = self.run_dir / "checkpoints"
-        self.progress = Progress()
+        cfg = config
+        self.progress = Progress(next_log=cfg.log_every, next_eval=cfg.eval_every, next_ckpt=cfg.checkpoint_every)
+        self.resumed = False
+        self.finite_flags: list[Tensor] = []  # per update since the last check: isfinite of each loss
+        self.loss_names: list[str] = []
+        self.checked_updates = 0
 
     # --- checkpoints ---------------------------------------------------------------------------------------
-    def save(self, name: str) -> None:
-        p = self.progress
+    def save(self, name: str = "last.pt") -> None:
+        """Write the whole run state; a loss gone non-finite since the last check stops the run first."""
+        self.check_finite()
         save_checkpoint(
             self.checkpoint_dir / name,
             {
                 "agent": self.agent.state_dict(),
+                "env": self.env.state_dict(),
                 "rng": rng_state(),
                 "run_info": self.run_info,
-                "progress": {
-                    "env_steps": p.env_steps,
-                    "updates": p.updates,
-                    "train_wall_s": p.train_wall_s,
-                    "best_eval": p.best_eval,
-                    "episodes": p.episodes,
-                    "evals": p.evals,
-                },
+                "config": self.run_config,
+                "progress": asdict(self.progress),
             },
         )
 
-    def resume(self, path: Path) -> None:
-        state = load_checkpoint(path, map_location=self.agent.device)
+    def keep_as_best(self) -> None:
+        """best.pt is a copy of a last.pt, so it never holds a state that last.pt has not reached."""
+        tmp = self.checkpoint_dir / "best.pt.tmp"
+        shutil.copyfile(self.checkpoint_dir / "last.pt", tmp)
+        os.replace(tmp, self.checkpoint_dir / "best.pt")
+
+    def resume(self, state: dict[str, Any]) -> None:
+        """Continue from a loaded ``last.pt``: agent, envs, RNGs and schedules as they were when it was saved."""
         self.agent.load_state_dict(state["agent"])
+        self.progress = Progress.from_state(state["progress"])
+        if not self.env.load_state_dict(state.get("env") or {}):  # envs that could not be pickled
+            self.env.reset(seed=self.cfg.seed + self.progress.env_steps)
         set_rng_state(state["rng"])
-        prog = state["progress"]
-        self.progress = Progress(
-            prog["env_steps"],
-            prog["updates"],
-            prog["train_wall_s"],
-            prog["best_eval"],
-            [tuple(e) for e in prog["episodes"]],
-            [tuple(e) for e in prog["evals"]],
-        )
+        self.resumed = True
+        if self.progress.best_step == self.progress.env_steps:
+            self.keep_as_best()  # the run may have stopped between writing last.pt and copying it to best.pt
+
+    # --- faults --------------------------------------------------------------------------------------------
+    def watch_losses(self, metrics: dict[str, Tensor]) -> None:
+        """Record, without a host sync, whether each loss of this update is finite."""
+        if not self.loss_names:
+            self.loss_names = [k for k in metrics if k.startswith("losses/")]
+        if self.loss_names:
+            self.finite_flags.append(torch.isfinite(torch.stack([metrics[k] for k in self.loss_names])))
+
+    def check_finite(self) -> None:
+        """Raise ``RunError`` naming the first non-finite loss and its update number (one sync per check)."""
+        if not self.finite_flags:
+            return
+        flags = torch.stack(self.finite_flags)
+        first_update = self.checked_updates
+        self.checked_updates += len(self.finite_flags)
+        self.finite_flags = []
+        if bool(flags.all()):
+            return
+        row, col = (~flags).nonzero()[0].tolist()
+        last = self.checkpoint_dir / "last.pt"
+        kept = f"; {last} kept from the last good state" if last.exists() else ""
+        raise RunError(f"{self.loss_names[col]} became non-finite at update {first_update + row + 1} "
+                       f"(by env step {self.progress.env_steps}); the run stopped{kept}")
+
+    def step_env(self, action: Tensor):
+        try:
+            return self.env.step(action)
+        except Exception as exc:  # noqa: BLE001 - the env's own failure: name it, keep what was learned
+            env_id = self.run_info.get("env")
+            where = f"env {env_id!r} raised at env step {self.progress.env_steps}: {one_line(exc)}"
+            try:
+                self.save("last.pt")
+            except Exception as save_exc:  # noqa: BLE001
+                raise RunError(f"{where}; saving a checkpoint failed too: {one_line(save_exc)}") from exc
+            raise RunError(f"{where}; checkpoint saved in {self.checkpoint_dir / 'last.pt'}") from exc
 
     # --- the loop ------------------------------------------------------------------------------------------
     def run(self) -> dict:
         cfg, p, env, agent = self.cfg, self.progress, self.env, self.agent
-        obs = env.reset(seed=cfg.seed + p.env_steps)
-        next_eval = (p.env_steps // cfg.eval_every + 1) * cfg.eval_every
-        next_ckpt = (p.env_steps // cfg.checkpoint_every + 1) * cfg.checkpoint_every
-        next_log = p.env_steps + cfg.log_every
-        start, steps_at_start, metrics = time.perf_counter(), p.env_steps, None
+        if not self.resumed:
+            env.reset(seed=cfg.seed)
+        obs = env.obs
+        start, steps_at_start = time.perf_counter(), p.env_steps
         try:
+            if not self.resumed:
+                self.save("last.pt")  # from the first step on, a killed run can be resumed
             while p.env_steps < cfg.total_steps:
-                transition, finished = env.step(agent.act(obs))
+                transition, finished = self.step_env(agent.act(obs))
                 obs = env.obs
                 p.env_steps += env.num_envs
                 agent.observe(transition)
                 update_metrics = agent.update()
                 if update_metrics is not None:
                     p.updates += 1
-                    metrics = update_metrics
+                    p.last_metrics = update_metrics
+                    self.watch_losses(update_metrics)
                 for episode_return, length in finished:
                     p.episodes.append((p.env_steps, episode_return))
                     self.logger.log(
                         {"charts/episodic_return": episode_return, "charts/episodic_length": float(length)},
                         p.env_steps,
                     )
-                if p.env_steps >= next_log:
-                    next_log += cfg.log_every
+                if p.env_steps >= p.next_log:
+                    p.next_log += cfg.log_every
+                    self.check_finite()
                     elapsed = time.perf_counter() - start
                     logged = {
                         "charts/sps": (p.env_steps - steps_at_start) / max(elapsed, 1e-9),
                         "charts/updates": float(p.updates),
                     }
-                    if metrics is not None:  # the only host sync of update metrics, once per log interval
-                        logged.update({k: float(v) for k, v in metrics.items()})
+                    if p.last_metrics is not None:  # the only host sync of update metrics, once per log interval
+                        logged.update({k: float(v) for k, v in p.last_metrics.items()})
                     self.logger.log(logged, p.env_steps)
-                if p.env_steps >= next_eval or p.env_steps >= cfg.total_steps:
-                    next_eval += cfg.eval_every
-                    self.evaluate_and_keep_best()
-                if p.env_steps >= next_ckpt:
-                    next_ckpt += cfg.checkpoint_every
+                improved = False
+                if p.env_steps >= p.next_eval or p.env_steps >= cfg.total_steps:
+                    p.next_eval += cfg.eval_every
+                    improved = self.evaluate()
+                if p.env_steps >= p.next_ckpt or improved:
+                    if p.env_steps >= p.next_ckpt:
+                        p.next_ckpt += cfg.checkpoint_every
                     p.train_wall_s += time.perf_counter() - start
                     start, steps_at_start = time.perf_counter(), p.env_steps
                     self.save("last.pt")
+                    if improved:
+                        self.keep_as_best()
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM: keep what was learned, then stop
             p.train_wall_s += time.perf_counter() - start
             self.save("last.pt")
@@ -155,15 +227,18 @@ class Trainer:
         self.save("last.pt")
         return self.finish()
 
-    def evaluate_and_keep_best(self) -> None:
+    def evaluate(self) -> bool:
+        """One deterministic evaluation, logged; True when it is the best so far (best.pt follows)."""
+        self.check_finite()
         p = self.progress
         returns = evaluate(self.agent, self.eval_env, self.cfg.eval_episodes, seed=self.cfg.seed + 10_000)
         mean, std = float(returns.mean()), float(returns.std())
         p.evals.append((p.env_steps, mean, std))
         self.logger.log({"eval/return_mean": mean, "eval/return_std": std}, p.env_steps)
         if mean >= p.best_eval:
-            p.best_eval = mean
-            self.save("best.pt")
+            p.best_eval, p.best_step = mean, p.env_steps
+            return True
+        return False
 
     def finish(self) -> dict:
         p = self.progress
@@ -177,6 +252,7 @@ class Trainer:
             "eval_return_mean": mean,
             "eval_return_std": std,
             "best_eval_return_mean": p.best_eval,
+            "best_eval_step": p.best_step,
             "episodes": len(p.episodes),
         }
         curve = self.run_dir / "learning_curve.png"

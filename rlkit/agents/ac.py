@@ -23,7 +23,14 @@ import torch
 from torch import Tensor, nn
 
 from rlkit.agents.base import Agent, register_agent
-from rlkit.agents.common import Policy, categorical_log_prob, check_policy_spaces, gaussian_log_prob
+from rlkit.agents.common import (
+    Policy,
+    categorical_log_prob,
+    check_policy_spaces,
+    gaussian_log_prob,
+    stack_steps,
+    unstack_steps,
+)
 from rlkit.agents.ddpg import td_target
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
@@ -175,8 +182,10 @@ class ActorCritic(Agent):
                 "losses/entropy": entropy.detach()}
 
     def extra_state(self) -> dict:
-        return {"env_steps": self.env_steps, "vector_steps": self.vector_steps}
+        """Counters and the rollout collected so far (the next update uses it)."""
+        return {"env_steps": self.env_steps, "vector_steps": self.vector_steps,
+                "pending": stack_steps(self.pending, FIELDS)}
 
     def load_extra_state(self, state: dict) -> None:
         self.env_steps, self.vector_steps = state["env_steps"], state["vector_steps"]
-        self.pending = []
+        self.pending = unstack_steps(state.get("pending"), FIELDS, self.device)

@@ -101,6 +101,22 @@ class Policy(nn.Module):
         return out.argmax(-1) if self.discrete else out.clamp(self.low, self.high)
 
 
+def stack_steps(steps: list[tuple[Tensor, ...]], fields: tuple[str, ...]) -> dict[str, Tensor] | None:
+    """On-policy steps not yet learned from, as {field: [T, N, ...]} for a checkpoint (None when empty)."""
+    if not steps:
+        return None
+    return {name: torch.stack([step[i] for step in steps]) for i, name in enumerate(fields)}
+
+
+def unstack_steps(stacked: dict[str, Tensor] | None, fields: tuple[str, ...],
+                  device: torch.device) -> list[tuple[Tensor, ...]]:
+    """The inverse of ``stack_steps``: the list of per-step tuples, on ``device``."""
+    if stacked is None:
+        return []
+    columns = [stacked[name].to(device) for name in fields]
+    return [tuple(column[t] for column in columns) for t in range(columns[0].shape[0])]
+
+
 def check_policy_spaces(agent: str, observation_space: gym.Space, action_space: gym.Space) -> None:
     """Discrete or rank-1 Box actions and flat Box observations, else a one-line ``ConfigError``."""
     if not (isinstance(action_space, gym.spaces.Discrete)

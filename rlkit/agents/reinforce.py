@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 from rlkit.agents.base import Agent, register_agent
-from rlkit.agents.common import Policy, check_policy_spaces
+from rlkit.agents.common import Policy, check_policy_spaces, stack_steps, unstack_steps
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 from rlkit.nn import MLP
@@ -147,9 +147,13 @@ class Reinforce(Agent):
         return metrics
 
     def extra_state(self) -> dict:
-        return {"env_steps": self.env_steps, "vector_steps": self.vector_steps}
+        """Counters and the steps of episodes still running (they are used once their episode ends)."""
+        return {"env_steps": self.env_steps, "vector_steps": self.vector_steps,
+                "pending": stack_steps(self.pending, FIELDS), "carry": self.carry}
 
     def load_extra_state(self, state: dict) -> None:
-        """Stored partial episodes are dropped: a resumed run resets its envs, so they would never finish."""
         self.env_steps, self.vector_steps = state["env_steps"], state["vector_steps"]
         self.clear()
+        self.pending = unstack_steps(state.get("pending"), FIELDS, self.device)
+        if state.get("carry") is not None:
+            self.carry = {name: value.to(self.device) for name, value in state["carry"].items()}

@@ -35,7 +35,7 @@ def resolve_env_id(env_id: str) -> str:
     failures = load_env_plugins()
     if env_id in gym.registry:
         return env_id
-    message = f"unknown env {env_id!r}"
+    message = f"env={env_id}: unknown env"
     close = difflib.get_close_matches(env_id, list(gym.registry), n=5, cutoff=0.5)
     if close:
         message += f"; closest registered ids: {', '.join(close)}"

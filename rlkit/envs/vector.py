@@ -9,7 +9,10 @@ observation in place of the final one and puts the final one in ``info["final_ob
 
 from __future__ import annotations
 
+import pickle
+import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -46,6 +49,7 @@ class VectorEnv:
         self._returns = np.zeros(self.num_envs)
         self._lengths = np.zeros(self.num_envs, dtype=np.int64)
         self._obs: Tensor | None = None
+        self._unpicklable_warned = False
 
     def _tensor(self, array: np.ndarray) -> Tensor:
         return torch.as_tensor(np.asarray(array, dtype=np.float32)).to(self.device, non_blocking=True)
@@ -93,3 +97,36 @@ class VectorEnv:
 
     def close(self) -> None:
         self.envs.close()
+
+    # --- checkpointing ---------------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """What a resumed run needs to continue these very episodes: each sub-env pickled (its RNG, its time
+        limit's counter, its physics state), the running returns and the current observation.
+
+        Sub-envs that cannot be pickled (e.g. ones holding a simulator handle) give ``envs: None``; a resumed run
+        then starts fresh episodes. That is said once, in a warning naming the env, at the first save.
+        """
+        try:
+            envs = [pickle.dumps(env) for env in self.envs.envs]
+        except Exception as exc:  # noqa: BLE001 - any pickling failure means: resume with fresh episodes
+            envs = None
+            if not self._unpicklable_warned:
+                self._unpicklable_warned = True
+                spec = getattr(self.envs.envs[0], "spec", None)
+                warnings.warn(f"env {spec.id if spec else self.envs.envs[0]!r} cannot be pickled "
+                              f"({type(exc).__name__}: {exc}); a resumed run will start fresh episodes",
+                              RuntimeWarning, stacklevel=2)
+        return {"envs": envs, "obs": self.obs, "returns": torch.from_numpy(self._returns.copy()),
+                "lengths": torch.from_numpy(self._lengths.copy())}
+
+    def load_state_dict(self, state: dict[str, Any]) -> bool:
+        """Restore the sub-envs and the running episode statistics; False when the envs were not saved."""
+        if state.get("envs") is None:
+            return False
+        for old in self.envs.envs:
+            old.close()
+        self.envs.envs = [pickle.loads(blob) for blob in state["envs"]]
+        self._obs = state["obs"].to(self.device)
+        self._returns[:] = state["returns"].numpy()
+        self._lengths[:] = state["lengths"].numpy()
+        return True

@@ -42,7 +42,7 @@ def hydra_sweep_name() -> str | None:
 
 
 def make_backend(name: str, settings: dict[str, Any], run_dir: Path, config: dict[str, Any],
-                 run_info: dict[str, Any]) -> Logger:
+                 run_info: dict[str, Any], resume_step: int | None = None) -> Logger:
     """Build the backend ``name`` with its ``logger.<name>`` settings (minus ``enabled``)."""
     if name not in BACKENDS:
         raise ConfigError(f"unknown logger {name!r}; known: {', '.join(sorted(BACKENDS))}")
@@ -53,18 +53,20 @@ def make_backend(name: str, settings: dict[str, Any], run_dir: Path, config: dic
         raise ConfigError(f"logger {name!r} needs a package that is missing ({one_line(exc)}); "
                           "install them with pip install 'rlkit[tracking]'") from exc
     accepted = inspect.signature(cls).parameters
-    unknown = sorted(set(settings) - set(accepted))
+    unknown = sorted(set(settings) - set(accepted) - {"resume_step"})
     if unknown:
-        known = sorted(set(accepted) - {"run_dir", "config", "run_info"})
+        known = sorted(set(accepted) - {"run_dir", "config", "run_info", "resume_step"})
         raise ConfigError(f"logger {name!r} has no setting {', '.join(unknown)}; "
                           f"settings: {', '.join(known)}")
-    return cls(run_dir, config, run_info, **settings)
+    return cls(run_dir, config, run_info, resume_step=resume_step, **settings)
 
 
 def make_loggers(run_dir: Path, total_steps: int, config: dict[str, Any] | None = None,
-                 run_info: dict[str, Any] | None = None) -> LoggerGroup:
+                 run_info: dict[str, Any] | None = None, resume_step: int | None = None) -> LoggerGroup:
     """Console + CSV, plus every backend enabled under ``config["logger"]``.
 
+    ``resume_step``: the env step of the checkpoint a resumed run continues from; every logger keeps what the
+    interrupted run logged up to it and continues from there (the same CSV file, TensorBoard dir, wandb run).
     ``config`` is the resolved run config (wandb stores it as the run config, TensorBoard as text);
     ``run_info`` names the run: ``agent``, ``env``, ``seed`` and, for a Hydra multirun job, ``sweep``.
     """
@@ -78,11 +80,12 @@ def make_loggers(run_dir: Path, total_steps: int, config: dict[str, Any] | None 
                 raise ConfigError(f"logger.{name} must be a mapping of settings, got {settings!r}")
             settings = dict(settings)
             if settings.pop("enabled", True):
-                backends.append(make_backend(name, settings, Path(run_dir), config, run_info))
+                backends.append(make_backend(name, settings, Path(run_dir), config, run_info, resume_step))
     except BaseException:
         LoggerGroup(backends).close()
         raise
-    return LoggerGroup([ConsoleLogger(total_steps), CSVLogger(Path(run_dir) / "metrics.csv"), *backends])
+    console = ConsoleLogger(total_steps, start_step=resume_step or 0)
+    return LoggerGroup([console, CSVLogger(Path(run_dir) / "metrics.csv", resume_step), *backends])
 
 
 __all__ = ["BACKENDS", "ConsoleLogger", "CSVLogger", "Logger", "LoggerGroup", "make_loggers"]

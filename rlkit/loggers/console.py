@@ -16,8 +16,8 @@ def format_seconds(seconds: float) -> str:
 class ConsoleLogger(Logger):
     """A one-line progress bar on a terminal; plain lines every ``line_every`` seconds when output is a file."""
 
-    def __init__(self, total_steps: int, stream=None, line_every: float = 10.0) -> None:
-        self.total_steps = total_steps
+    def __init__(self, total_steps: int, stream=None, line_every: float = 10.0, start_step: int = 0) -> None:
+        self.total_steps, self.start_step = total_steps, start_step  # a resumed run starts past 0
         self.stream = stream or sys.stderr
         self.interactive = self.stream.isatty()
         self.redraw_every = 0.25 if self.interactive else line_every
@@ -40,7 +40,7 @@ class ConsoleLogger(Logger):
 
     def draw(self, step: int, elapsed: float) -> None:
         frac = min(step / max(self.total_steps, 1), 1.0)
-        sps = step / elapsed if elapsed > 0 else 0.0
+        sps = (step - self.start_step) / elapsed if elapsed > 0 else 0.0
         eta = (self.total_steps - step) / sps if sps > 0 else 0.0
         bar = "#" * int(frac * 24)
         parts = [

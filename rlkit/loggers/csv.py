@@ -3,21 +3,53 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 from rlkit.loggers.base import Logger
 
 
-class CSVLogger(Logger):
-    """Appends rows; when a new metric name appears, the file is rewritten once with the wider header."""
+def read_rows(path: Path, up_to_step: int) -> tuple[list[str], list[dict[str, str]]]:
+    """The rows of an existing metrics.csv logged at env steps ≤ ``up_to_step``, and the columns they use.
 
-    def __init__(self, path: Path) -> None:
+    A last line without its newline is the half-written row of a killed run and is dropped.
+    """
+    if not path.exists():
+        return ["env_step"], []
+    text = path.read_text()
+    if text and not text.endswith("\n"):
+        text = text[: text.rfind("\n") + 1]
+    reader = csv.DictReader(text.splitlines())
+    rows = [row for row in reader if row.get("env_step") and int(row["env_step"]) <= up_to_step]
+    header = reader.fieldnames or ["env_step"]
+    columns = [c for c in header if c == "env_step" or any(row.get(c) for row in rows)]
+    return columns, [{k: v for k, v in row.items() if k in columns and v != ""} for row in rows]
+
+
+class CSVLogger(Logger):
+    """Appends rows; when a new metric name appears, the file is rewritten once with the wider header.
+
+    Rewrites go through a temporary file and a rename, so a killed run never leaves a truncated file. With
+    ``resume_step`` the file of the interrupted run is kept up to that env step and continued.
+    """
+
+    def __init__(self, path: Path, resume_step: int | None = None) -> None:
         self.path = Path(path)
         self.columns: list[str] = ["env_step"]
-        self.rows: list[dict[str, float]] = []
-        self.file = self.path.open("w", newline="")
+        self.rows: list[dict] = []
+        if resume_step is not None:
+            self.columns, self.rows = read_rows(self.path, resume_step)
+        self.rewrite()
+
+    def rewrite(self) -> None:
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with tmp.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=self.columns)
+            writer.writeheader()
+            writer.writerows(self.rows)
+        os.replace(tmp, self.path)
+        self.file = self.path.open("a", newline="")
         self.writer = csv.DictWriter(self.file, fieldnames=self.columns)
-        self.writer.writeheader()
 
     def log(self, metrics: dict[str, float], step: int) -> None:
         row = {"env_step": step, **metrics}
@@ -26,13 +58,10 @@ class CSVLogger(Logger):
         if new:
             self.columns += new
             self.file.close()
-            self.file = self.path.open("w", newline="")
-            self.writer = csv.DictWriter(self.file, fieldnames=self.columns)
-            self.writer.writeheader()
-            self.writer.writerows(self.rows)
+            self.rewrite()
         else:
             self.writer.writerow(row)
-        self.file.flush()
+            self.file.flush()
 
     def close(self) -> None:
         self.file.close()

@@ -27,9 +27,13 @@ class TensorBoardLogger(Logger):
     """One event file per run; the run info and config go in as text once, at the start."""
 
     def __init__(self, run_dir: Path, config: dict[str, Any], run_info: dict[str, Any], *,
-                 dir: str | None = None) -> None:
-        self.writer = SummaryWriter(log_dir=str(dir or Path(run_dir) / "tensorboard"))
-        self.writer.add_text("config", config_markdown(config), global_step=0)
+                 dir: str | None = None, resume_step: int | None = None) -> None:
+        # A resumed run writes into the same folder; purge_step tells TensorBoard to drop the interrupted run's
+        # events after the checkpoint's step, which the resumed run logs again.
+        purge = None if resume_step is None else resume_step + 1
+        self.writer = SummaryWriter(log_dir=str(dir or Path(run_dir) / "tensorboard"), purge_step=purge)
+        if resume_step is None:
+            self.writer.add_text("config", config_markdown(config), global_step=0)
 
     def log(self, metrics: dict[str, float], step: int) -> None:
         for key, value in metrics.items():

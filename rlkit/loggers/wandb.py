@@ -23,6 +23,7 @@ from rlkit.registry import one_line
 
 MODES = ("online", "offline", "disabled")
 STEP_METRIC = "env_step"
+ID_FILE = "wandb_run_id.txt"
 
 
 def netrc_path() -> Path:
@@ -70,19 +71,23 @@ class WandbLogger(Logger):
     def __init__(self, run_dir: Path, config: dict[str, Any], run_info: dict[str, Any], *,
                  mode: str = "auto", project: str = "rlkit", entity: str | None = None,
                  group: str | None = None, tags: list[str] | tuple[str, ...] = (), name: str | None = None,
-                 dir: str | None = None) -> None:
+                 dir: str | None = None, resume_step: int | None = None) -> None:
         mode = resolve_mode(str(mode))
         if mode != "online":  # nothing of an offline run (crash reports included) may reach the network
             os.environ.setdefault("WANDB_ERROR_REPORTING", "false")
         if dir is None and not os.environ.get("WANDB_DIR"):
             dir = str(run_dir)
+        # The run's id lives in the run dir, so a resumed training run continues the same wandb run.
+        id_file = Path(run_dir) / ID_FILE
+        run_id = id_file.read_text().strip() if resume_step is not None and id_file.exists() else None
         try:
             self.run = wandb.init(
                 project=project, entity=entity, group=group or run_info.get("sweep"), tags=list(tags),
                 name=name or run_name(run_info), config=config, dir=dir, mode=mode,
-                settings=wandb.Settings(console="off"))
+                id=run_id, resume="allow" if run_id else None, settings=wandb.Settings(console="off"))
         except Exception as exc:  # noqa: BLE001 - wandb's own errors (bad entity, no network, ...) → one line
             raise ConfigError(f"wandb.init failed ({mode} mode): {one_line(exc)}") from exc
+        id_file.write_text(self.run.id + "\n")
         self.run.define_metric(STEP_METRIC)
         self.run.define_metric("*", step_metric=STEP_METRIC)
         self.closed = False

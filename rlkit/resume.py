@@ -1,0 +1,70 @@
+"""``resume=true|<run dir>``: find the interrupted run's checkpoint and check that this command continues it.
+
+A resumed run must be the run that was interrupted, so the keys that shape it (agent, env, network, seed,
+num_envs) must match the checkpoint's; total_steps may be raised to extend a run, and the logging, evaluation,
+checkpoint, device and thread settings may change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rlkit.checkpoint import load_checkpoint
+from rlkit.errors import ConfigError
+from rlkit.schema import format_value
+
+FIXED = ("agent", "env", "network", "seed", "num_envs")
+
+
+def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
+    if not isinstance(tree, dict):
+        return {prefix.rstrip("."): tree}
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        flat.update(flatten(value, f"{prefix}{key}."))
+    return flat
+
+
+def differing_keys(saved: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """Keys under ``FIXED`` whose values differ between the checkpoint's config and this one (sorted)."""
+    old = flatten({k: saved.get(k) for k in FIXED})
+    new = flatten({k: now.get(k) for k in FIXED})
+    return sorted(key for key in old.keys() | new.keys() if old.get(key, "<unset>") != new.get(key, "<unset>"))
+
+
+def load_resume_state(cfg: dict[str, Any], run_dir: Path, device: torch.device) -> dict[str, Any] | None:
+    """The checkpoint a resumed run continues from, loaded onto ``device``; None when ``resume=false``."""
+    resume = cfg["resume"]
+    if resume is False:
+        return None
+    shown = format_value(resume)
+    if isinstance(resume, str) and Path(resume).resolve() != run_dir.resolve():
+        raise ConfigError(f"resume={shown}: it names another run dir than hydra.run.dir={run_dir}; "
+                          "give resume=<run dir> alone")
+    last = run_dir / "checkpoints" / "last.pt"
+    if not last.is_file():
+        raise ConfigError(f"resume={shown}: no checkpoint at {last}; resume=true needs hydra.run.dir=<a run dir "
+                          "with checkpoints/last.pt>, or give resume=<run dir>")
+    try:
+        state = load_checkpoint(last, map_location=device)
+    except Exception as exc:  # noqa: BLE001 - a truncated or foreign file: name it
+        raise ConfigError(f"resume={shown}: {last} cannot be loaded ({type(exc).__name__}: {exc})") from exc
+    saved = state.get("config")
+    if saved is not None:
+        differ = differing_keys(saved, cfg)
+        if differ:
+            old, new = flatten(saved), flatten(cfg)
+            first = differ[0]
+            more = f" (also {', '.join(differ[1:])})" if len(differ) > 1 else ""
+            raise ConfigError(
+                f"{first}={format_value(new.get(first))}: the run being resumed has "
+                f"{format_value(old.get(first))}{more}; a resumed run keeps its {', '.join(FIXED)} "
+                "(total_steps may be raised)")
+    step = int(state["progress"]["env_steps"])
+    if cfg["total_steps"] < step:
+        raise ConfigError(f"total_steps={cfg['total_steps']}: the run being resumed is at env step {step}; "
+                          "give at least that")
+    return state

@@ -1,0 +1,225 @@
+"""The typed configuration: every key rlkit reads, its type, what values it accepts and what it means.
+
+One source of truth: ``validate`` checks a composed config against it before any work starts, and the docs'
+configuration reference is generated from ``TOP_KEYS`` and ``AGENT_KEYS``. Agent options are the agent's
+constructor keyword arguments (a plugin agent's too); their types come from its annotations and their accepted
+ranges from ``AGENT_KEYS`` by name, so a new agent using a known name (``gamma``, ``lr``, ...) is checked for free.
+
+Every failure is one ``ConfigError`` line: ``<key>=<value>: <what is accepted>``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import math
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rlkit.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An accepted set of values: ``test(value)`` is True for them; ``accepts`` says which in words."""
+
+    test: Callable[[Any], bool]
+    accepts: str
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _integer(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+POSITIVE_INT = Rule(lambda v: _integer(v) and v > 0, "a positive integer")
+NONNEGATIVE_INT = Rule(lambda v: _integer(v) and v >= 0, "an integer ≥ 0")
+POSITIVE = Rule(lambda v: _number(v) and v > 0, "a number > 0")
+NONNEGATIVE = Rule(lambda v: _number(v) and v >= 0, "a number ≥ 0")
+NUMBER = Rule(_number, "a finite number")
+DISCOUNT = Rule(lambda v: _number(v) and 0 < v <= 1, "a number in (0, 1]")
+PROBABILITY = Rule(lambda v: _number(v) and 0 <= v <= 1, "a number in [0, 1]")
+BOOL = Rule(lambda v: isinstance(v, bool), "true or false")
+STRING = Rule(lambda v: isinstance(v, str) and v != "", "a non-empty string")
+MAPPING = Rule(lambda v: isinstance(v, dict), "a mapping")
+WIDTHS = Rule(lambda v: isinstance(v, list | tuple) and all(_integer(h) and h > 0 for h in v),
+              "a list of positive integers, e.g. [64,64]")
+
+
+def one_of(*choices: str) -> Rule:
+    return Rule(lambda v: v in choices, "one of " + ", ".join(choices))
+
+
+def optional(rule: Rule) -> Rule:
+    return Rule(lambda v: v is None or rule.test(v), f"null or {rule.accepts}")
+
+
+DEVICE = Rule(lambda v: isinstance(v, str) and (v in ("auto", "cpu", "cuda") or
+                                                (v.startswith("cuda:") and v[5:].isdigit())),
+              "one of auto, cpu, cuda, cuda:N")
+RESUME = Rule(lambda v: isinstance(v, bool) or (isinstance(v, str) and v != ""),
+              "true, false or the path of a run dir to continue")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One configuration key: dotted path, accepted values, default (as in conf/) and meaning."""
+
+    path: str
+    rule: Rule
+    doc: str
+
+
+TOP_KEYS: tuple[Key, ...] = (
+    Key("seed", NONNEGATIVE_INT, "seeds python, numpy, torch and the envs (eval envs get seed + 10000)"),
+    Key("total_steps", POSITIVE_INT, "env steps, summed over the vector envs; raise it on resume to extend a run"),
+    Key("num_envs", POSITIVE_INT, "copies of the env stepped together (SyncVectorEnv)"),
+    Key("device", DEVICE, "auto (CUDA when present), cpu, cuda, cuda:N"),
+    Key("threads", POSITIVE_INT, "torch intra-op threads; 1 is fastest for small networks on a few cores"),
+    Key("resume", RESUME, "true: continue the run in hydra.run.dir; a path: continue that run dir"),
+    Key("log_every", POSITIVE_INT, "env steps between logs of losses and steps/s"),
+    Key("eval.every", POSITIVE_INT, "env steps between deterministic evaluations (the last step always is one)"),
+    Key("eval.episodes", POSITIVE_INT, "episodes per evaluation, run side by side"),
+    Key("checkpoint.every", POSITIVE_INT, "env steps between saves of checkpoints/last.pt"),
+    Key("agent.name", STRING, "agent name: dqn, reinforce, ac, ddpg or a plugin's"),
+    Key("env.id", STRING, "env id: a gymnasium id, module:EnvId, or a plugin's"),
+    Key("env.kwargs", MAPPING, "the env's constructor arguments (++env.kwargs.<arg>=... for any)"),
+    Key("env.max_episode_steps", optional(POSITIVE_INT), "time limit; null: the one the id was registered with"),
+    Key("env.check", BOOL, "run gymnasium's env checker on a fresh env before training"),
+    Key("network.hidden", WIDTHS, "hidden-layer widths of the MLPs"),
+    Key("network.activation", one_of("relu", "tanh"), "activation after every hidden layer"),
+    Key("network.impl", one_of("explicit", "native"), "explicit: rlkit's hand-derived layers; native: PyTorch's"),
+    Key("logger", MAPPING, "extra logging backends, one sub-key each: logger=wandb, logger=tensorboard"),
+)
+
+# Agent options by name: the accepted values of each known option, whichever agent takes it.
+AGENT_KEYS: dict[str, Key] = {k.path: k for k in (
+    Key("gamma", DISCOUNT, "discount factor γ"),
+    Key("lr", POSITIVE, "learning rate (Adam step size)"),
+    Key("actor_lr", POSITIVE, "actor learning rate β (Adam step size)"),
+    Key("critic_lr", POSITIVE, "critic learning rate α (Adam step size)"),
+    Key("value_lr", POSITIVE, "learning rate of the value baseline V(s)"),
+    Key("tau", DISCOUNT, "target-network update weight: 1 a hard copy, < 1 Polyak averaging"),
+    Key("batch_size", POSITIVE_INT, "minibatch size (at most buffer_size)"),
+    Key("buffer_size", POSITIVE_INT, "replay buffer capacity in transitions"),
+    Key("learning_starts", NONNEGATIVE_INT, "env steps of experience collected before the first update"),
+    Key("train_freq", POSITIVE_INT, "vector steps between updates"),
+    Key("gradient_steps", POSITIVE_INT, "gradient steps per update"),
+    Key("target_update_interval", POSITIVE_INT, "gradient steps between target-network updates"),
+    Key("exploration_steps", POSITIVE_INT, "env steps over which ε anneals from epsilon_start to epsilon_end"),
+    Key("epsilon_start", PROBABILITY, "initial ε of ε-greedy exploration"),
+    Key("epsilon_end", PROBABILITY, "final ε of ε-greedy exploration"),
+    Key("exploration_noise", NONNEGATIVE, "std of the Gaussian action noise, as a fraction of the action range"),
+    Key("rollout_steps", POSITIVE_INT, "vector steps between updates (every finished episode is used once)"),
+    Key("n_steps", POSITIVE_INT, "vector steps per update"),
+    Key("entropy_coef", NONNEGATIVE, "weight of the entropy bonus"),
+    Key("max_grad_norm", optional(POSITIVE), "clip the gradient norm; null: no clipping"),
+    Key("log_std_init", NUMBER, "initial log σ of the Gaussian policy (Box actions)"),
+    Key("double", BOOL, "double-DQN target"),
+    Key("nstep", BOOL, "n-step targets to the rollout's end"),
+)}
+
+# Keys whose contents are free-form (checked by their consumer): env constructor arguments, logger settings.
+FREE_FORM = ("env.kwargs", "logger")
+
+
+def get(cfg: dict[str, Any], path: str) -> Any:
+    value: Any = cfg
+    for part in path.split("."):
+        value = value[part]
+    return value
+
+
+def fail(path: str, value: Any, accepts: str) -> None:
+    raise ConfigError(f"{path}={format_value(value)}: {accepts}")
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "null"
+    return str(value) if isinstance(value, str) else repr(value)
+
+
+def check_known(mapping: dict[str, Any], known: list[str], prefix: str) -> None:
+    """Every key of ``mapping`` must be in ``known``; else name it with the closest known keys."""
+    for name in mapping:
+        if name not in known:
+            path = prefix + name
+            close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+            hint = f"did you mean {', '.join(prefix + c for c in close)}? " if close else ""
+            raise ConfigError(f"{path}={format_value(mapping[name])}: unknown key; {hint}"
+                              f"known keys here: {', '.join(prefix + k for k in sorted(known))}")
+
+
+def type_rule(annotation: Any) -> Rule | None:
+    """A rule from a constructor annotation (int, float, bool, str, optional forms); None when unchecked."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args:
+        inner = [a for a in args if a is not type(None)]
+        base = type_rule(inner[0]) if len(inner) == 1 else None
+        return optional(base) if base else None
+    return {int: Rule(_integer, "an integer"), float: NUMBER, bool: BOOL,
+            str: Rule(lambda v: isinstance(v, str), "a string")}.get(annotation)
+
+
+def agent_parameters(factory: Callable[..., Any]) -> dict[str, Any] | None:
+    """Keyword options of an agent factory with their annotations; None when it takes ``**kwargs``."""
+    target = factory.__init__ if inspect.isclass(factory) else factory
+    params = inspect.signature(target).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return None
+    try:
+        hints = typing.get_type_hints(target)
+    except Exception:  # noqa: BLE001 - a plugin's unresolvable annotation just goes unchecked
+        hints = {}
+    skip = {"self", "observation_space", "action_space", "device", "network"}
+    return {name: hints.get(name) for name in params if name not in skip}
+
+
+def validate_agent(options: dict[str, Any], factory: Callable[..., Any]) -> None:
+    """agent.* against the agent's constructor: known names, types, ranges, batch ≤ buffer."""
+    params = agent_parameters(factory)
+    if params is not None:
+        check_known(options, [*params, "name"], "agent.")
+    for name, value in options.items():
+        if name == "name":
+            continue
+        rules = [r for r in (type_rule(params.get(name)) if params else None,
+                             AGENT_KEYS[name].rule if name in AGENT_KEYS else None) if r is not None]
+        for rule in rules:
+            if not rule.test(value):
+                fail(f"agent.{name}", value, rule.accepts)
+    batch, buffer = options.get("batch_size"), options.get("buffer_size")
+    if _integer(batch) and _integer(buffer) and batch > buffer:
+        fail("agent.batch_size", batch, f"at most agent.buffer_size={buffer}")
+
+
+def validate(cfg: dict[str, Any], agent_factory: Callable[..., Any] | None = None) -> None:
+    """Check a composed, resolved config; raise ``ConfigError`` on the first bad key (one line)."""
+    sections: dict[str, list[str]] = {"": []}
+    for key in TOP_KEYS:
+        head, _, tail = key.path.partition(".")
+        if tail:
+            sections.setdefault(head, []).append(tail)
+        sections[""].append(head)
+    check_known(cfg, sorted(set(sections[""])), "")
+    for section, names in sections.items():
+        if section and section not in ("agent", "logger") and isinstance(cfg.get(section), dict):
+            check_known(cfg[section], names, section + ".")
+    for key in TOP_KEYS:
+        try:
+            value = get(cfg, key.path)
+        except (KeyError, TypeError):
+            raise ConfigError(f"{key.path}: missing; expected {key.rule.accepts}") from None
+        if not key.rule.test(value):
+            fail(key.path, value, key.rule.accepts)
+    if agent_factory is not None:
+        validate_agent(cfg["agent"], agent_factory)
