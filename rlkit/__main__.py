@@ -21,7 +21,7 @@ from rlkit.device import pick_device
 from rlkit.envs import check_env, make_env
 from rlkit.errors import ConfigError, RunError
 from rlkit.loggers import make_loggers
-from rlkit.resume import load_resume_state
+from rlkit.resume import check_resume_target, load_resume_state
 from rlkit.schema import validate
 from rlkit.trainer import Trainer, TrainerConfig
 
@@ -45,6 +45,17 @@ def write_run_config(run_dir: Path, cfg: dict, hydra_files: dict[str, Any] | Non
         raise ConfigError(f"hydra.run.dir={run_dir}: cannot write the run dir ({exc.strerror or exc})") from exc
 
 
+def check_spaces(agent_name: str, env_id: str, env) -> None:
+    """The agent can drive this env's spaces, else one line naming the env."""
+    check = getattr(AGENTS.get(agent_name), "check_spaces", None)
+    if check is not None:
+        try:
+            check(env.single_observation_space, env.single_action_space)
+        except ConfigError as exc:
+            env.close()
+            raise ConfigError(f"env={env_id}: {exc}") from exc
+
+
 def train(cfg: dict, run_dir: Path, hydra_files: dict[str, Any] | None = None) -> dict:
     """One training run from a plain (resolved) config; returns the summary written to summary.json."""
     agent_cfg = dict(cfg["agent"])
@@ -52,7 +63,6 @@ def train(cfg: dict, run_dir: Path, hydra_files: dict[str, Any] | None = None) -
     validate(cfg, AGENTS.get(agent_name))
     device = pick_device(str(cfg["device"]))
     resume_state = load_resume_state(cfg, run_dir, device)  # None for a fresh run; refuses a mismatched one
-    write_run_config(run_dir, cfg, hydra_files)
 
     torch.set_num_threads(cfg["threads"])
     seed, num_envs, env_cfg = cfg["seed"], cfg["num_envs"], cfg["env"]
@@ -65,6 +75,8 @@ def train(cfg: dict, run_dir: Path, hydra_files: dict[str, Any] | None = None) -
     if env_cfg["check"]:
         check_env(env_id, env_cfg["kwargs"], env_cfg["max_episode_steps"])
     env = make_env(num_envs=num_envs, seed=seed, **make)
+    check_spaces(agent_name, env_id, env)
+    write_run_config(run_dir, cfg, hydra_files)
     agent = make_agent(agent_name, env.single_observation_space, env.single_action_space, device,
                        network=cfg["network"], **agent_cfg)
     eval_env = make_env(num_envs=cfg["eval"]["episodes"], seed=seed + 10_000, **make)
@@ -138,6 +150,13 @@ def main() -> None:
     """Console-script entry. SIGTERM is handled like Ctrl-C, so both leave a fresh checkpoint behind. Hydra's own
     errors (a bad override, a missing config group option) become one line and exit 2 unless HYDRA_FULL_ERROR=1."""
     signal.signal(signal.SIGTERM, raise_terminated)
+    for arg in sys.argv[1:]:  # resume=<run dir>: fail before Hydra creates a mistyped path as a new run dir
+        key, _, value = arg.partition("=")
+        if key == "resume" and value.lower() not in ("true", "false", ""):
+            try:
+                check_resume_target(value, None)
+            except ConfigError as exc:
+                exit_with(f"rlkit: error: {exc}", 2)
     full_error = os.environ.get("HYDRA_FULL_ERROR") == "1"
     os.environ["HYDRA_FULL_ERROR"] = "1"  # makes Hydra re-raise, so the error can be reported here in one line
     try:

@@ -35,19 +35,31 @@ def differing_keys(saved: dict[str, Any], now: dict[str, Any]) -> list[str]:
     return sorted(key for key in old.keys() | new.keys() if old.get(key, "<unset>") != new.get(key, "<unset>"))
 
 
+def check_resume_target(resume: Any, run_dir: Path | None) -> None:
+    """``resume=<run dir>`` (or ``resume=true`` in ``run_dir``) must find a checkpoint there; else one line.
+
+    Called on the raw command line too, before Hydra creates a run dir for a mistyped path.
+    """
+    if resume is False:
+        return
+    target = Path(resume) if isinstance(resume, str) else run_dir
+    last = None if target is None else target / "checkpoints" / "last.pt"
+    if last is not None and not last.is_file():
+        raise ConfigError(f"resume={format_value(resume)}: no checkpoint at {last}; resume=true needs "
+                          "hydra.run.dir=<a run dir with checkpoints/last.pt>, or give resume=<run dir>")
+
+
 def load_resume_state(cfg: dict[str, Any], run_dir: Path, device: torch.device) -> dict[str, Any] | None:
     """The checkpoint a resumed run continues from, loaded onto ``device``; None when ``resume=false``."""
     resume = cfg["resume"]
     if resume is False:
         return None
+    check_resume_target(resume, run_dir)
     shown = format_value(resume)
     if isinstance(resume, str) and Path(resume).resolve() != run_dir.resolve():
         raise ConfigError(f"resume={shown}: it names another run dir than hydra.run.dir={run_dir}; "
                           "give resume=<run dir> alone")
     last = run_dir / "checkpoints" / "last.pt"
-    if not last.is_file():
-        raise ConfigError(f"resume={shown}: no checkpoint at {last}; resume=true needs hydra.run.dir=<a run dir "
-                          "with checkpoints/last.pt>, or give resume=<run dir>")
     try:
         state = load_checkpoint(last, map_location=device)
     except Exception as exc:  # noqa: BLE001 - a truncated or foreign file: name it

@@ -123,6 +123,9 @@ AGENT_KEYS: dict[str, Key] = {k.path: k for k in (
     Key("log_std_init", NUMBER, "initial log σ of the Gaussian policy (Box actions)"),
     Key("double", BOOL, "double-DQN target"),
     Key("nstep", BOOL, "n-step targets to the rollout's end"),
+    Key("loss", one_of("mse", "huber"), "dqn's TD loss: ½ squared error or Huber"),
+    Key("baseline", one_of("none", "standardize", "value"), "reinforce's baseline"),
+    Key("advantage", one_of("q", "baseline", "target"), "ac's advantage estimate"),
 )}
 
 # Keys whose contents are free-form (checked by their consumer): env constructor arguments, logger settings.

@@ -94,7 +94,7 @@ def test_register_env_is_idempotent_and_refuses_a_conflict():
 
 
 def test_unknown_id_names_the_closest():
-    with pytest.raises(ConfigError, match=r"unknown env 'Pendulm-v1'; closest registered ids: Pendulum-v1"):
+    with pytest.raises(ConfigError, match=r"env=Pendulm-v1: unknown env; closest registered ids: Pendulum-v1"):
         resolve_env_id("Pendulm-v1")
 
 
