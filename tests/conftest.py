@@ -14,6 +14,23 @@ torch.set_num_threads(1)  # small networks: one thread is fastest and keeps two 
 REPO = Path(__file__).resolve().parent.parent
 
 
+def composed(*overrides: str) -> dict:
+    """The plain config ``python -m rlkit <overrides>`` would run, composed in-process (presets included)."""
+    from hydra import compose, initialize_config_module
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import open_dict
+
+    from rlkit.config import register_resolvers, to_plain
+
+    register_resolvers()
+    with initialize_config_module(config_module="rlkit.conf", version_base=None):
+        cfg = compose("config", overrides=list(overrides), return_hydra_config=True)
+        HydraConfig.instance().set_config(cfg)  # what @hydra.main does; the config reads hydra:runtime.choices
+        with open_dict(cfg):
+            cfg.pop("hydra")
+        return to_plain(cfg)
+
+
 def run_cli(*overrides: str, run_dir: Path, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run ``python -m rlkit`` exactly as a user would, with the run dir pinned."""
     return subprocess.run(

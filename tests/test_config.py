@@ -3,23 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hydra import compose, initialize_config_module
-from hydra.core.hydra_config import HydraConfig
-from omegaconf import open_dict
-
-from rlkit.config import register_resolvers, slug, to_plain
-
-
-def composed(*overrides: str) -> dict:
-    register_resolvers()
-    with initialize_config_module(config_module="rlkit.conf", version_base=None):
-        cfg = compose("config", overrides=list(overrides), return_hydra_config=True)
-        HydraConfig.instance().set_config(
-            cfg
-        )  # what @hydra.main does; the config reads hydra:runtime.choices
-        with open_dict(cfg):
-            cfg.pop("hydra")
-        return to_plain(cfg)
+from rlkit.config import slug
+from tests.conftest import composed
 
 
 def test_default_run_is_ddpg_on_pendulum_with_its_preset():
