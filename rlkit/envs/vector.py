@@ -113,7 +113,8 @@ class VectorEnv:
             if not self._unpicklable_warned:
                 self._unpicklable_warned = True
                 spec = getattr(self.envs.envs[0], "spec", None)
-                warnings.warn(f"env {spec.id if spec else self.envs.envs[0]!r} cannot be pickled "
+                name = spec.id if spec else type(self.envs.envs[0]).__name__
+                warnings.warn(f"env {name} cannot be pickled "
                               f"({type(exc).__name__}: {exc}); a resumed run will start fresh episodes",
                               RuntimeWarning, stacklevel=2)
         return {"envs": envs, "obs": self.obs, "returns": torch.from_numpy(self._returns.copy()),
