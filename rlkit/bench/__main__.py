@@ -9,13 +9,14 @@ SUITES = {
     "nn": ("rlkit.bench.nn", "explicit vs native layers, forward+backward time ratio"),
     "learn": ("rlkit.bench.learning", "fixed-seed learning runs through the CLI: score and wall time"),
     "loop": ("rlkit.bench.loop", "training-loop cost per env step: explicit vs native networks, as a ratio"),
+    "checkpoint": ("rlkit.bench.checkpoint", "size and save/load time of a full resume checkpoint (100k DDPG)"),
 }
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] not in SUITES:
-        listing = "\n".join(f"  {name:<7} {doc}" for name, (_, doc) in SUITES.items())
+        listing = "\n".join(f"  {name:<10} {doc}" for name, (_, doc) in SUITES.items())
         print(f"usage: python -m rlkit.bench <suite> [options]\nsuites:\n{listing}", file=sys.stderr)
         raise SystemExit(2)
     module, _ = SUITES[argv[0]]

@@ -139,7 +139,7 @@ def test_cli_refuses_pendulum_with_one_line_error(cli):
     result = cli("agent=dqn", "env=Pendulum-v1", "total_steps=200")
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("rlkit: error: dqn needs a Discrete action space")
+    assert len(lines) == 1 and lines[0].startswith("rlkit: error: env=Pendulum-v1: dqn needs a Discrete action space")
     assert "Traceback" not in result.stderr
 
 
