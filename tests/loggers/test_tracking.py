@@ -116,3 +116,16 @@ def test_tensorboard_has_scalars_image_and_config(tracked_run):
     (text,) = events.Tensors("config/text_summary")
     config_text = text.tensor_proto.string_val[0].decode()
     assert "id: Pendulum-v1" in config_text and "total_steps: 400" in config_text
+
+
+def test_resumed_run_continues_the_same_wandb_run(tmp_path):
+    overrides = ["agent=ddpg", "env=Pendulum-v1", "logger=wandb", "agent.learning_starts=100", "eval.every=200",
+                 "eval.episodes=1", "checkpoint.every=200", f"hydra.run.dir={tmp_path / 'run'}"]
+    env = offline_env(tmp_path)
+    for extra in (["total_steps=200"], ["total_steps=400", "resume=true"]):
+        proc = subprocess.run([sys.executable, "-m", "rlkit", *overrides, *extra], capture_output=True, text=True,
+                              timeout=600, cwd=tmp_path, env=env)
+        assert proc.returncode == 0, proc.stderr
+    run_id = (tmp_path / "run" / "wandb_run_id.txt").read_text().strip()
+    runs = sorted((tmp_path / "dir" / "wandb").glob("offline-run-*"))
+    assert len(runs) == 2 and all(r.name.endswith(run_id) for r in runs)  # one wandb run, written twice
