@@ -9,7 +9,6 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 
-
 def slug(text: str) -> str:
     """A string safe as one path component: ``ALE/Pong-v5`` → ``ALE_Pong-v5``, ``pkg:Env-v0`` → ``pkg_Env-v0``."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", str(text))

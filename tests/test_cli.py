@@ -4,14 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
-
-import pytest
-import torch
 
 from rlkit.checkpoint import load_checkpoint
 

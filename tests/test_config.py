@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from rlkit.config import slug
 from tests.conftest import composed
 
