@@ -1,5 +1,14 @@
 """The one exception type for bad user input: the CLI prints its message on one line and exits non-zero."""
 
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
 
 class ConfigError(ValueError):
     """A user-supplied value rlkit cannot accept; the message names the value and what would be accepted."""
@@ -7,3 +16,17 @@ class ConfigError(ValueError):
 
 class RunError(RuntimeError):
     """A run that cannot go on (a non-finite loss, an env that raised); the CLI prints it on one line, exit 1."""
+
+
+def exit_on_error(main: Callable[..., T]) -> Callable[..., T]:
+    """For the tools' ``main``: a ``ConfigError`` becomes one line ``rlkit: error: ...`` and exit 2."""
+
+    @functools.wraps(main)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return main(*args, **kwargs)
+        except ConfigError as exc:
+            print(f"rlkit: error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+
+    return wrapper
