@@ -76,6 +76,14 @@ def train(cfg: dict, run_dir: Path, hydra_files: dict[str, Any] | None = None) -
         check_env(env_id, env_cfg["kwargs"], env_cfg["max_episode_steps"])
     env = make_env(num_envs=num_envs, seed=seed, **make)
     check_spaces(agent_name, env_id, env)
+    record_video = None
+    if cfg["eval"]["video"]:
+        from rlkit.video import check_video_support, record_episodes
+
+        check_video_support(cfg)
+
+        def record_video(agent, step: int) -> list[Path]:
+            return record_episodes(agent, cfg, run_dir / "videos", 1, seed + 10_000, f"eval-step{step}")
     write_run_config(run_dir, cfg, hydra_files)
     agent = make_agent(agent_name, env.single_observation_space, env.single_action_space, device,
                        network=cfg["network"], **agent_cfg)
@@ -87,7 +95,8 @@ def train(cfg: dict, run_dir: Path, hydra_files: dict[str, Any] | None = None) -
                 "threads": cfg["threads"]}
     resume_step = None if resume_state is None else int(resume_state["progress"]["env_steps"])
     logger = make_loggers(run_dir, trainer_cfg.total_steps, cfg, run_info, resume_step)
-    trainer = Trainer(env, eval_env, agent, logger, run_dir, trainer_cfg, run_info, run_config=cfg)
+    trainer = Trainer(env, eval_env, agent, logger, run_dir, trainer_cfg, run_info, run_config=cfg,
+                      record_video=record_video)
     if resume_state is not None:
         trainer.resume(resume_state)
     try:

@@ -39,7 +39,7 @@ def export(run_dir: str | Path, fmt: str, out: str | Path, which: str = "best") 
     if fmt not in FORMATS:
         raise ConfigError(f"--format={fmt}: one of {', '.join(FORMATS)}")
     policy = load(run_dir, which, device="cpu")
-    network = as_native(ActingNetwork(policy.agent)).eval()
+    network = as_native(ActingNetwork(policy.agent)).eval().requires_grad_(False)
     space = policy.observation_space
     example = obs_tensor(space.sample()[None].repeat(2, axis=0), space, torch.device("cpu"))
     out = Path(out)

@@ -86,6 +86,7 @@ TOP_KEYS: tuple[Key, ...] = (
     Key("log_every", POSITIVE_INT, "env steps between logs of losses and steps/s"),
     Key("eval.every", POSITIVE_INT, "env steps between deterministic evaluations (the last step always is one)"),
     Key("eval.episodes", POSITIVE_INT, "episodes per evaluation, run side by side"),
+    Key("eval.video", BOOL, "film one evaluation episode per evaluation into videos/ (the [video] extra)"),
     Key("checkpoint.every", POSITIVE_INT, "env steps between saves of checkpoints/last.pt"),
     Key("agent.name", STRING, "agent name: dqn, reinforce, ac, ddpg or a plugin's"),
     Key("env.id", STRING, "env id: a gymnasium id, module:EnvId, or a plugin's"),

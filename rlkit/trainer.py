@@ -11,6 +11,7 @@ import math
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,10 +90,12 @@ class Trainer:
         config: TrainerConfig,
         run_info: dict,
         run_config: dict | None = None,
+        record_video: Callable[[Agent, int], list[Path]] | None = None,
     ) -> None:
         self.env, self.eval_env, self.agent, self.logger = env, eval_env, agent, logger
         self.run_dir, self.cfg, self.run_info = Path(run_dir), config, run_info
         self.run_config = run_config  # stored in checkpoints: a resume checks it against its own
+        self.record_video = record_video  # (agent, env step) → MP4s of an evaluation episode, when eval.video
         self.checkpoint_dir = self.run_dir / "checkpoints"
         cfg = config
         self.progress = Progress(next_log=cfg.log_every, next_eval=cfg.eval_every, next_ckpt=cfg.checkpoint_every)
@@ -235,6 +238,9 @@ class Trainer:
         mean, std = float(returns.mean()), float(returns.std())
         p.evals.append((p.env_steps, mean, std))
         self.logger.log({"eval/return_mean": mean, "eval/return_std": std}, p.env_steps)
+        if self.record_video is not None:
+            for video in self.record_video(self.agent, p.env_steps):
+                self.logger.log_video("eval/video", video, p.env_steps)
         if mean >= p.best_eval:
             p.best_eval, p.best_step = mean, p.env_steps
             return True

@@ -14,6 +14,9 @@ class Logger:
     def log_image(self, key: str, path: Path, step: int) -> None:
         """Called once at the end with the learning-curve plot."""
 
+    def log_video(self, key: str, path: Path, step: int) -> None:
+        """Called with an MP4 of an evaluation episode when ``eval.video=true``."""
+
     def close(self) -> None:
         pass
 
@@ -31,6 +34,10 @@ class LoggerGroup(Logger):
     def log_image(self, key: str, path: Path, step: int) -> None:
         for logger in self.loggers:
             logger.log_image(key, path, step)
+
+    def log_video(self, key: str, path: Path, step: int) -> None:
+        for logger in self.loggers:
+            logger.log_video(key, path, step)
 
     def close(self) -> None:
         for logger in self.loggers:

@@ -6,12 +6,14 @@ Selected with ``logger=tensorboard``; written with torch's own ``SummaryWriter``
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from omegaconf import OmegaConf
 from PIL import Image
+from tensorboard.compat.proto.summary_pb2 import Summary
 from torch.utils.tensorboard import SummaryWriter
 
 from rlkit.loggers.base import Logger
@@ -21,6 +23,24 @@ def config_markdown(config: dict[str, Any]) -> str:
     """The config as YAML in a Markdown code block (indented four spaces) for TensorBoard's text tab."""
     yaml = OmegaConf.to_yaml(OmegaConf.create(config))
     return "\n".join("    " + line for line in yaml.splitlines())
+
+
+def gif_summary(key: str, path: Path, max_side: int = 256) -> Summary:
+    """An image summary holding the video at ``path`` as a GIF, scaled so its longer side is ≤ ``max_side``."""
+    import imageio
+
+    reader = imageio.get_reader(str(path), "ffmpeg")
+    fps = reader.get_meta_data().get("fps", 30) or 30
+    frames = [Image.fromarray(frame) for frame in reader]
+    reader.close()
+    scale = min(1.0, max_side / max(frames[0].size))
+    size = (max(1, round(frames[0].width * scale)), max(1, round(frames[0].height * scale)))
+    frames = [frame.resize(size) for frame in frames]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=round(1000 / fps),
+                   loop=0)
+    image = Summary.Image(height=size[1], width=size[0], colorspace=3, encoded_image_string=buffer.getvalue())
+    return Summary(value=[Summary.Value(tag=key, image=image)])
 
 
 class TensorBoardLogger(Logger):
@@ -43,6 +63,11 @@ class TensorBoardLogger(Logger):
         with Image.open(path) as image:
             pixels = np.asarray(image.convert("RGB"))
         self.writer.add_image(key, pixels, global_step=step, dataformats="HWC")
+
+    def log_video(self, key: str, path: Path, step: int) -> None:
+        """The MP4 as an animated GIF image summary (TensorBoard's images tab plays GIFs; torch's own add_video
+        needs moviepy.editor, which moviepy 2 no longer has)."""
+        self.writer.file_writer.add_summary(gif_summary(key, path), global_step=step)
 
     def close(self) -> None:
         self.writer.close()

@@ -98,6 +98,9 @@ class WandbLogger(Logger):
     def log_image(self, key: str, path: Path, step: int) -> None:
         self.run.log({key: wandb.Image(str(path)), STEP_METRIC: step})
 
+    def log_video(self, key: str, path: Path, step: int) -> None:
+        self.run.log({key: wandb.Video(str(path), format="mp4"), STEP_METRIC: step})
+
     def close(self) -> None:
         if not self.closed:
             self.closed = True
