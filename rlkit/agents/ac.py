@@ -24,7 +24,7 @@ from torch import Tensor, nn
 
 from rlkit.agents.base import Agent, register_agent
 from rlkit.agents.common import Policy, categorical_log_prob, check_policy_spaces, gaussian_log_prob
-from rlkit.agents.ddpg import td_target
+from rlkit.agents.targets import td_target
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 from rlkit.nn import MLP

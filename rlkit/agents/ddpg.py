@@ -16,15 +16,11 @@ from torch import Tensor, nn
 
 from rlkit.agents.base import register_agent
 from rlkit.agents.off_policy import OffPolicyAgent
+from rlkit.agents.targets import soft_update, td_target
 from rlkit.buffers import ReplayBuffer
 from rlkit.errors import ConfigError
 from rlkit.nn import MLP
 from rlkit.optim import Adam
-
-
-def td_target(reward: Tensor, next_q: Tensor, terminated: Tensor, gamma: float) -> Tensor:
-    """y = r + γ·q′, with no bootstrap where the successor is terminal (a time-limit cut still bootstraps)."""
-    return reward + gamma * (1.0 - terminated) * next_q
 
 
 def critic_loss(q: Tensor, target: Tensor) -> Tensor:
@@ -35,14 +31,6 @@ def critic_loss(q: Tensor, target: Tensor) -> Tensor:
 def actor_loss(q_of_policy: Tensor) -> Tensor:
     """−mean q(s, π(s)): descending it moves θ along ∂π/∂θ · ∂q/∂a, the deterministic policy gradient."""
     return -q_of_policy.mean()
-
-
-@torch.no_grad()
-def soft_update(target: nn.Module | list[Tensor], online: nn.Module | list[Tensor], tau: float) -> None:
-    """θ⁻ ← (1 − τ)·θ⁻ + τ·θ in one fused call; pass parameter lists gathered once to skip the module walk."""
-    if isinstance(target, nn.Module):
-        target, online = list(target.parameters()), list(online.parameters())
-    torch._foreach_lerp_(target, online, tau)
 
 
 def set_requires_grad(params: list[Tensor], flag: bool) -> None:

@@ -15,8 +15,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from rlkit.agents.base import register_agent
-from rlkit.agents.ddpg import soft_update, td_target
 from rlkit.agents.off_policy import OffPolicyAgent
+from rlkit.agents.targets import soft_update, td_target
 from rlkit.buffers import ReplayBuffer
 from rlkit.errors import ConfigError
 from rlkit.nn import MLP
