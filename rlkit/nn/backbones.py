@@ -69,7 +69,7 @@ def conv_output_size(size: tuple[int, int], kernel: int, stride: int, padding: i
 class CNN(nn.Module):
     """Image encoder: conv → ReLU … → flatten → Linear → ReLU, giving a feature vector of ``out_dim``.
 
-    ``obs_shape`` is (C, H, W); inputs are float NCHW batches (a single (C, H, W) image is accepted too).
+    ``obs_shape`` is (C, H, W); inputs are NCHW batches (any number of leading dims, or none), float or uint8.
     ``input_scale`` multiplies the input first, e.g. 1/255 for uint8 Atari frames.
     """
 
@@ -97,8 +97,9 @@ class CNN(nn.Module):
         self.out_dim = feature_dim
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.dim() == 3:
-            return self.forward(x.unsqueeze(0)).squeeze(0)
+        lead = x.shape[:-3]  # any leading dims, like the MLPs: (C, H, W), (N, C, H, W), (T, N, C, H, W)
+        if len(lead) != 1:
+            return self.forward(x.reshape(-1, *x.shape[-3:])).reshape(*lead, self.out_dim)
         if not x.is_floating_point():
             x = x.to(self.fc[0].weight.dtype)
         if self.input_scale != 1.0:
