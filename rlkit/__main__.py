@@ -71,7 +71,7 @@ def train(cfg: dict, run_dir: Path, hydra_files: dict[str, Any] | None = None) -
     torch.manual_seed(seed)
     env_id = str(env_cfg["id"])
     make = {"env_id": env_id, "device": device, "kwargs": env_cfg["kwargs"],
-            "max_episode_steps": env_cfg["max_episode_steps"]}
+            "max_episode_steps": env_cfg["max_episode_steps"], "preprocess": env_cfg["preprocess"]}
     if env_cfg["check"]:
         check_env(env_id, env_cfg["kwargs"], env_cfg["max_episode_steps"])
     env = make_env(num_envs=num_envs, seed=seed, **make)
@@ -87,7 +87,7 @@ def train(cfg: dict, run_dir: Path, hydra_files: dict[str, Any] | None = None) -
     write_run_config(run_dir, cfg, hydra_files)
     agent = make_agent(agent_name, env.single_observation_space, env.single_action_space, device,
                        network=cfg["network"], **agent_cfg)
-    eval_env = make_env(num_envs=cfg["eval"]["episodes"], seed=seed + 10_000, **make)
+    eval_env = make_env(num_envs=cfg["eval"]["episodes"], seed=seed + 10_000, training=False, **make)
     trainer_cfg = TrainerConfig(total_steps=cfg["total_steps"], eval_every=cfg["eval"]["every"],
                                 eval_episodes=cfg["eval"]["episodes"], checkpoint_every=cfg["checkpoint"]["every"],
                                 log_every=cfg["log_every"], seed=seed)

@@ -16,15 +16,15 @@ import torch
 from torch import Tensor, nn
 
 from rlkit.agents import Agent
+from rlkit.envs.vector import observation_dtype
 from rlkit.rundir import restore
 
 
 def obs_tensor(obs: Any, space: gym.Space, device: torch.device) -> Tensor:
-    """Observations as the vector env hands them to agents: uint8 for image spaces, else float32."""
-    dtype = torch.uint8 if np.dtype(space.dtype) in (np.dtype(np.uint8), np.dtype(np.bool_)) else torch.float32
+    """Observations as the vector env hands them to agents (``observation_dtype``), on ``device``."""
     if isinstance(obs, Tensor):
-        return obs.to(device=device, dtype=dtype)
-    return torch.as_tensor(np.asarray(obs), dtype=dtype, device=device)
+        obs = obs.cpu().numpy()
+    return torch.as_tensor(np.asarray(obs, dtype=observation_dtype(space)), device=device)
 
 
 class ActingNetwork(nn.Module):

@@ -64,12 +64,14 @@ def run_config(run_dir: Path) -> dict[str, Any]:
 def env_options(config: dict[str, Any]) -> dict[str, Any]:
     """``make_env`` keyword arguments of the run's env config (id, kwargs, time limit)."""
     env = config["env"]
-    return {"env_id": str(env["id"]), "kwargs": env.get("kwargs"), "max_episode_steps": env.get("max_episode_steps")}
+    return {"env_id": str(env["id"]), "kwargs": env.get("kwargs"), "max_episode_steps": env.get("max_episode_steps"),
+            "preprocess": env.get("preprocess", "auto")}
 
 
 def make_run_env(config: dict[str, Any], num_envs: int, seed: int, device: torch.device | str = "cpu",
-                 **extra: Any) -> VectorEnv:
-    return make_env(num_envs=num_envs, seed=seed, device=device, **env_options(config), **extra)
+                 training: bool = False) -> VectorEnv:
+    """The run's env as its evaluation saw it (``training=False``: e.g. whole games, unclipped rewards)."""
+    return make_env(num_envs=num_envs, seed=seed, device=device, training=training, **env_options(config))
 
 
 def restore(path: str | Path, which: str = "best", device: str | torch.device = "cpu") -> Restored:

@@ -93,6 +93,11 @@ TOP_KEYS: tuple[Key, ...] = (
     Key("env.kwargs", MAPPING, "the env's constructor arguments (++env.kwargs.<arg>=... for any)"),
     Key("env.max_episode_steps", optional(POSITIVE_INT), "time limit; null: the one the id was registered with"),
     Key("env.check", BOOL, "run gymnasium's env checker on a fresh env before training"),
+    Key("env.preprocess", one_of("auto", "none", "minatar", "atari"),
+        "wrappers around each env: auto (by the id's namespace) | none | minatar | atari"),
+    Key("network.encoder", one_of("auto", "flat", "minatar", "nature"),
+        "observation encoder: auto (flat for vectors, minatar CNN ≤ 16×16, nature CNN for 84×84) | flat | minatar | "
+        "nature"),
     Key("network.hidden", WIDTHS, "hidden-layer widths of the MLPs"),
     Key("network.activation", one_of("relu", "tanh"), "activation after every hidden layer"),
     Key("network.impl", one_of("explicit", "native"), "explicit: rlkit's hand-derived layers; native: PyTorch's"),

@@ -36,19 +36,23 @@ def record_episodes(agent: Agent, config: dict[str, Any], folder: Path, episodes
                     name_prefix: str) -> list[Path]:
     """Play ``episodes`` deterministic episodes (seeds ``seed, seed+1, ...``), one MP4 each in ``folder``."""
     from rlkit.envs.make import _make_one, resolve_env_id
+    from rlkit.envs.preprocess import get_preprocess
     from rlkit.policy import Policy
 
     check_video_support(config)
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # pygame-rendered envs draw off-screen: no display needed
     options = env_options(config)
-    env = _make_one(resolve_env_id(options["env_id"]), dict(options["kwargs"] or {}), options["max_episode_steps"],
+    env_id = resolve_env_id(options["env_id"])
+    pipeline = get_preprocess(options["preprocess"], env_id)
+    env = _make_one(env_id, {**pipeline.make_kwargs, **(options["kwargs"] or {})}, options["max_episode_steps"],
                     render_mode="rgb_array")
     before = set(folder.glob(f"{name_prefix}*.mp4"))
     policy = Policy(agent, config, Path())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # RecordVideo's note that the folder already holds videos
-        env = gym.wrappers.RecordVideo(env, str(folder), episode_trigger=lambda i: True, name_prefix=name_prefix,
-                                       disable_logger=True)
+        # the camera films the game itself; the agent sees it through the evaluation preprocessing
+        env = pipeline.wrap(gym.wrappers.RecordVideo(env, str(folder), episode_trigger=lambda i: True,
+                                                     name_prefix=name_prefix, disable_logger=True), False)
         try:
             for i in range(episodes):
                 obs, _ = env.reset(seed=seed + i)

@@ -39,3 +39,13 @@ def test_any_env_id_composes_even_without_a_conf_file():
 )
 def test_slug_makes_env_ids_path_safe(text, expected):
     assert slug(text) == expected
+
+
+@pytest.mark.parametrize(("agent", "env", "total_steps"), [("dqn", "MinAtar/Breakout-v1", 300_000),
+                                                           ("reinforce", "MinAtar/Breakout-v1", 500_000),
+                                                           ("ac", "MinAtar/Breakout-v1", 500_000),
+                                                           ("dqn", "ALE/Breakout-v5", 10_000_000)])
+def test_nested_presets_for_namespaced_env_ids_apply(agent, env, total_steps):
+    cfg = composed(f"agent={agent}", f"env={env}")  # agents_zoo/<agent>/<namespace>/<game>.yaml
+    assert cfg["env"]["id"] == env and cfg["total_steps"] == total_steps
+    assert cfg["network"]["hidden"] == [] and cfg["network"]["encoder"] == "auto"

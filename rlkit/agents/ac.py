@@ -31,7 +31,8 @@ from rlkit.agents.common import (
     stack_steps,
     unstack_steps,
 )
-from rlkit.agents.ddpg import td_target
+from rlkit.agents.networks import feature_dim, network_options, observation_encoder
+from rlkit.agents.targets import td_target
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 from rlkit.nn import MLP
@@ -78,22 +79,31 @@ def nstep_targets(reward: Tensor, next_q: Tensor, terminated: Tensor, done: Tens
 
 
 class Critic(nn.Module):
-    """q(s,a;w): one output per action for Discrete spaces (q(s,·) in one pass), else an MLP over [s, a]."""
+    """q(s,a;w): one output per action for Discrete spaces (q(s,·) in one pass), else an MLP over [s, a].
 
-    def __init__(self, obs_dim: int, action_space: gym.Space, hidden, activation: str, impl: str) -> None:
+    Images pass through an encoder first (rlkit/agents/networks.py); its features stand in for s.
+    """
+
+    def __init__(self, observation_space: gym.spaces.Box, action_space: gym.Space, net: dict) -> None:
         super().__init__()
         self.discrete = isinstance(action_space, gym.spaces.Discrete)
+        self.encoder = observation_encoder(observation_space, net)
+        obs_dim = feature_dim(observation_space, self.encoder)
         in_dim = obs_dim if self.discrete else obs_dim + int(action_space.shape[0])
-        self.body = MLP(in_dim, int(action_space.n) if self.discrete else 1, hidden, activation, impl=impl)
+        self.body = MLP(in_dim, int(action_space.n) if self.discrete else 1, net["hidden"], net["activation"],
+                        impl=net["impl"])
+
+    def features(self, obs: Tensor) -> Tensor:
+        return obs if self.encoder is None else self.encoder(obs)
 
     def all_actions(self, obs: Tensor) -> Tensor:
         """q(s,·) for Discrete spaces: [B, |A|]."""
-        return self.body(obs)
+        return self.body(self.features(obs))
 
     def forward(self, obs: Tensor, action: Tensor) -> Tensor:
         if self.discrete:
-            return self.body(obs).gather(-1, action.long().unsqueeze(-1)).squeeze(-1)
-        return self.body(torch.cat([obs, action], dim=-1)).squeeze(-1)
+            return self.body(self.features(obs)).gather(-1, action.long().unsqueeze(-1)).squeeze(-1)
+        return self.body(torch.cat([self.features(obs), action], dim=-1)).squeeze(-1)
 
 
 @register_agent("ac")
@@ -108,11 +118,9 @@ class ActorCritic(Agent):
         super().__init__(observation_space, action_space, device)
         if advantage not in ADVANTAGES:
             raise ConfigError(f"ac advantage={advantage!r} is not one of {', '.join(ADVANTAGES)}")
-        net = {"hidden": (64, 64), "activation": "relu", "impl": "explicit", **(network or {})}
-        obs_dim = int(observation_space.shape[0])
-        self.actor = Policy(obs_dim, action_space, net["hidden"], net["activation"], net["impl"],
-                            log_std_init).to(device)
-        self.critic = Critic(obs_dim, action_space, net["hidden"], net["activation"], net["impl"]).to(device)
+        net = network_options(network)
+        self.actor = Policy(observation_space, action_space, net, log_std_init).to(device)
+        self.critic = Critic(observation_space, action_space, net).to(device)
         self.actor_opt = Adam(self.actor.parameters(), lr=actor_lr)
         self.critic_opt = Adam(self.critic.parameters(), lr=critic_lr)
         self.gamma, self.n_steps, self.nstep, self.advantage = gamma, n_steps, nstep, advantage

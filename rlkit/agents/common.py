@@ -7,14 +7,13 @@ than through ``torch.distributions``: no argument validation, no host syncs, a f
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import gymnasium as gym
 import torch
 from torch import Tensor, nn
 
+from rlkit.agents.networks import check_observations, q_or_policy_network
 from rlkit.errors import ConfigError
-from rlkit.nn import MLP
 
 LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -48,8 +47,9 @@ def gaussian_entropy(log_std: Tensor) -> Tensor:
 
 
 class Policy(nn.Module):
-    """π(a|s;θ): softmax over an MLP's logits for Discrete actions; for Box actions a Gaussian whose mean is
-    an MLP output and whose log-std is a state-independent learned vector.
+    """π(a|s;θ): softmax over a network's logits for Discrete actions; for Box actions a Gaussian whose mean
+    is a network output and whose log-std is a state-independent learned vector. The network is an MLP for
+    vector observations, encoder + MLP head for images (rlkit/agents/networks.py).
 
     The output layer starts 100× smaller than the default init, so π starts near uniform (or at mean ≈ 0)
     and early, noisy gradients cannot make it deterministic at once (as in SB3/CleanRL's orthogonal init with
@@ -57,12 +57,12 @@ class Policy(nn.Module):
     then taken at the clipped action (exact inside the bounds, a small bias at them).
     """
 
-    def __init__(self, obs_dim: int, action_space: gym.Space, hidden: Sequence[int], activation: str,
-                 impl: str, log_std_init: float = 0.0) -> None:
+    def __init__(self, observation_space: gym.spaces.Box, action_space: gym.Space, net: dict,
+                 log_std_init: float = 0.0) -> None:
         super().__init__()
         self.discrete = isinstance(action_space, gym.spaces.Discrete)
         out_dim = int(action_space.n) if self.discrete else int(action_space.shape[0])
-        self.body = MLP(obs_dim, out_dim, hidden, activation, impl=impl)
+        self.body = q_or_policy_network(observation_space, out_dim, net)
         with torch.no_grad():
             last = [m for m in self.body.modules() if isinstance(getattr(m, "weight", None), nn.Parameter)]
             last = last[-1]
@@ -118,9 +118,8 @@ def unstack_steps(stacked: dict[str, Tensor] | None, fields: tuple[str, ...],
 
 
 def check_policy_spaces(agent: str, observation_space: gym.Space, action_space: gym.Space) -> None:
-    """Discrete or rank-1 Box actions and flat Box observations, else a one-line ``ConfigError``."""
+    """Discrete or rank-1 Box actions and Box observations, else a one-line ``ConfigError``."""
     if not (isinstance(action_space, gym.spaces.Discrete)
             or (isinstance(action_space, gym.spaces.Box) and len(action_space.shape) == 1)):
         raise ConfigError(f"{agent} drives Discrete or rank-1 Box action spaces, not {action_space}")
-    if not isinstance(observation_space, gym.spaces.Box) or len(observation_space.shape) != 1:
-        raise ConfigError(f"{agent}'s MLP needs flat Box observations, not {observation_space}")
+    check_observations(agent, observation_space)

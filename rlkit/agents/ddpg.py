@@ -8,23 +8,25 @@ averaging; exploration adds Gaussian noise to the deterministic action.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
 
 import gymnasium as gym
 import torch
 from torch import Tensor, nn
 
 from rlkit.agents.base import register_agent
+from rlkit.agents.networks import (
+    check_observations,
+    feature_dim,
+    network_options,
+    observation_encoder,
+    q_or_policy_network,
+)
 from rlkit.agents.off_policy import OffPolicyAgent
+from rlkit.agents.targets import soft_update, td_target
 from rlkit.buffers import ReplayBuffer
 from rlkit.errors import ConfigError
 from rlkit.nn import MLP
 from rlkit.optim import Adam
-
-
-def td_target(reward: Tensor, next_q: Tensor, terminated: Tensor, gamma: float) -> Tensor:
-    """y = r + γ·q′, with no bootstrap where the successor is terminal (a time-limit cut still bootstraps)."""
-    return reward + gamma * (1.0 - terminated) * next_q
 
 
 def critic_loss(q: Tensor, target: Tensor) -> Tensor:
@@ -37,27 +39,17 @@ def actor_loss(q_of_policy: Tensor) -> Tensor:
     return -q_of_policy.mean()
 
 
-@torch.no_grad()
-def soft_update(target: nn.Module | list[Tensor], online: nn.Module | list[Tensor], tau: float) -> None:
-    """θ⁻ ← (1 − τ)·θ⁻ + τ·θ in one fused call; pass parameter lists gathered once to skip the module walk."""
-    if isinstance(target, nn.Module):
-        target, online = list(target.parameters()), list(online.parameters())
-    torch._foreach_lerp_(target, online, tau)
-
-
 def set_requires_grad(params: list[Tensor], flag: bool) -> None:
     for p in params:
         p.requires_grad_(flag)
 
 
 class Actor(nn.Module):
-    """π(s;θ): an MLP with tanh output, rescaled from [−1, 1] to the action bounds."""
+    """π(s;θ): an MLP with tanh output (after an encoder for images), rescaled from [−1, 1] to the bounds."""
 
-    def __init__(
-        self, obs_dim: int, low: Tensor, high: Tensor, hidden: Sequence[int], activation: str, impl: str
-    ) -> None:
+    def __init__(self, observation_space: gym.spaces.Box, low: Tensor, high: Tensor, net: dict) -> None:
         super().__init__()
-        self.body = MLP(obs_dim, low.numel(), hidden, activation, out_activation="tanh", impl=impl)
+        self.body = q_or_policy_network(observation_space, low.numel(), net, out_activation="tanh")
         self.register_buffer("scale", (high - low) / 2)
         self.register_buffer("center", (high + low) / 2)
 
@@ -66,13 +58,17 @@ class Actor(nn.Module):
 
 
 class Critic(nn.Module):
-    """q(s,a;w): an MLP over the concatenated state and action."""
+    """q(s,a;w): an MLP over the concatenated state (or, for images, its encoder features) and action."""
 
-    def __init__(self, obs_dim: int, act_dim: int, hidden: Sequence[int], activation: str, impl: str) -> None:
+    def __init__(self, observation_space: gym.spaces.Box, act_dim: int, net: dict) -> None:
         super().__init__()
-        self.body = MLP(obs_dim + act_dim, 1, hidden, activation, impl=impl)
+        self.encoder = observation_encoder(observation_space, net)
+        obs_dim = feature_dim(observation_space, self.encoder)
+        self.body = MLP(obs_dim + act_dim, 1, net["hidden"], net["activation"], impl=net["impl"])
 
     def forward(self, obs: Tensor, action: Tensor) -> Tensor:
+        if self.encoder is not None:
+            obs = self.encoder(obs)
         return self.body(torch.cat([obs, action], dim=-1)).squeeze(-1)
 
 
@@ -99,12 +95,11 @@ class DDPG(OffPolicyAgent):
         network: dict | None = None,
     ) -> None:
         super().__init__(observation_space, action_space, device)
-        net = {"hidden": (64, 64), "activation": "relu", "impl": "explicit", **(network or {})}
-        obs_dim = int(observation_space.shape[0])
+        net = network_options(network)
         low = torch.as_tensor(action_space.low, dtype=torch.float32, device=device)
         high = torch.as_tensor(action_space.high, dtype=torch.float32, device=device)
-        self.actor = Actor(obs_dim, low, high, net["hidden"], net["activation"], net["impl"]).to(device)
-        self.critic = Critic(obs_dim, low.numel(), net["hidden"], net["activation"], net["impl"]).to(device)
+        self.actor = Actor(observation_space, low, high, net).to(device)
+        self.critic = Critic(observation_space, low.numel(), net).to(device)
         self.actor_target = copy.deepcopy(self.actor).requires_grad_(False)
         self.critic_target = copy.deepcopy(self.critic).requires_grad_(False)
         # Parameter lists gathered once: walking the module tree every update costs more than the update math.
@@ -115,7 +110,7 @@ class DDPG(OffPolicyAgent):
         ]
         self.actor_opt = Adam(self.actor.parameters(), lr=actor_lr)
         self.critic_opt = Adam(self.critic.parameters(), lr=critic_lr)
-        self.init_replay(ReplayBuffer(buffer_size, observation_space.shape, action_space.shape, device),
+        self.init_replay(ReplayBuffer.for_space(buffer_size, observation_space, action_space.shape, device),
                          batch_size, learning_starts, train_freq, gradient_steps)
         self.low, self.high = low, high
         self.noise_std = exploration_noise * self.actor.scale
@@ -130,8 +125,7 @@ class DDPG(OffPolicyAgent):
             )
         if not (action_space.is_bounded("both")):
             raise ConfigError(f"ddpg needs finite action bounds to squash its actions, got {action_space}")
-        if not isinstance(observation_space, gym.spaces.Box) or len(observation_space.shape) != 1:
-            raise ConfigError(f"ddpg's MLP needs flat Box observations, not {observation_space}")
+        check_observations("ddpg", observation_space)
 
     @torch.no_grad()
     def act(self, obs: Tensor, explore: bool = True) -> Tensor:

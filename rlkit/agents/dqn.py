@@ -15,11 +15,11 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from rlkit.agents.base import register_agent
-from rlkit.agents.ddpg import soft_update, td_target
+from rlkit.agents.networks import check_observations, network_options, q_or_policy_network
 from rlkit.agents.off_policy import OffPolicyAgent
+from rlkit.agents.targets import soft_update, td_target
 from rlkit.buffers import ReplayBuffer
 from rlkit.errors import ConfigError
-from rlkit.nn import MLP
 from rlkit.optim import Adam
 
 LOSSES = ("mse", "huber")
@@ -71,14 +71,14 @@ class DQN(OffPolicyAgent):
         super().__init__(observation_space, action_space, device)
         if loss not in LOSSES:
             raise ConfigError(f"dqn loss={loss!r} is not one of {', '.join(LOSSES)}")
-        net = {"hidden": (64, 64), "activation": "relu", "impl": "explicit", **(network or {})}
-        obs_dim, n_actions = int(observation_space.shape[0]), int(action_space.n)
-        self.q_net = MLP(obs_dim, n_actions, net["hidden"], net["activation"], impl=net["impl"]).to(device)
-        self.q_target = MLP(obs_dim, n_actions, net["hidden"], net["activation"], impl=net["impl"]).to(device)
+        net = network_options(network)
+        n_actions = int(action_space.n)
+        self.q_net = q_or_policy_network(observation_space, n_actions, net).to(device)
+        self.q_target = q_or_policy_network(observation_space, n_actions, net).to(device)
         self.q_target.load_state_dict(self.q_net.state_dict())
         self.q_target.requires_grad_(False)
         self.q_opt = Adam(self.q_net.parameters(), lr=lr)
-        self.init_replay(ReplayBuffer(buffer_size, observation_space.shape, (), device, action_dtype=torch.long),
+        self.init_replay(ReplayBuffer.for_space(buffer_size, observation_space, (), device, action_dtype=torch.long),
                          batch_size, learning_starts, train_freq, gradient_steps)
         self.gamma, self.tau, self.double, self.loss = gamma, tau, double, loss
         self.target_update_interval, self.max_grad_norm = target_update_interval, max_grad_norm
@@ -91,8 +91,7 @@ class DQN(OffPolicyAgent):
         if not isinstance(action_space, gym.spaces.Discrete):
             raise ConfigError(f"dqn needs a Discrete action space, not {action_space}; "
                               "use ddpg, reinforce or ac for continuous actions")
-        if not isinstance(observation_space, gym.spaces.Box) or len(observation_space.shape) != 1:
-            raise ConfigError(f"dqn's MLP needs flat Box observations, not {observation_space}")
+        check_observations("dqn", observation_space)
 
     @property
     def epsilon(self) -> float:

@@ -17,9 +17,9 @@ from torch import Tensor
 
 from rlkit.agents.base import Agent, register_agent
 from rlkit.agents.common import Policy, check_policy_spaces, stack_steps, unstack_steps
+from rlkit.agents.networks import network_options, q_or_policy_network
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
-from rlkit.nn import MLP
 from rlkit.optim import Adam
 
 BASELINES = ("none", "standardize", "value")
@@ -66,13 +66,11 @@ class Reinforce(Agent):
         super().__init__(observation_space, action_space, device)
         if baseline not in BASELINES:
             raise ConfigError(f"reinforce baseline={baseline!r} is not one of {', '.join(BASELINES)}")
-        net = {"hidden": (64, 64), "activation": "relu", "impl": "explicit", **(network or {})}
-        obs_dim = int(observation_space.shape[0])
-        self.policy = Policy(obs_dim, action_space, net["hidden"], net["activation"], net["impl"],
-                             log_std_init).to(device)
+        net = network_options(network)
+        self.policy = Policy(observation_space, action_space, net, log_std_init).to(device)
         self.policy_opt = Adam(self.policy.parameters(), lr=lr)
         if baseline == "value":
-            self.value = MLP(obs_dim, 1, net["hidden"], net["activation"], impl=net["impl"]).to(device)
+            self.value = q_or_policy_network(observation_space, 1, net).to(device)
             self.value_opt = Adam(self.value.parameters(), lr=value_lr)
         self.gamma, self.rollout_steps, self.baseline, self.max_grad_norm = gamma, rollout_steps, baseline, \
             max_grad_norm

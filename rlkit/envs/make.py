@@ -16,6 +16,7 @@ import gymnasium as gym
 import torch
 
 from rlkit.envs.plugins import load_env_plugins
+from rlkit.envs.preprocess import get_preprocess, register_namespace
 from rlkit.envs.vector import VectorEnv
 from rlkit.errors import ConfigError
 from rlkit.registry import one_line
@@ -30,6 +31,9 @@ def resolve_env_id(env_id: str) -> str:
         except Exception as exc:  # noqa: BLE001 - any import failure becomes one clear line
             raise ConfigError(f"env {env_id!r}: module {module!r} failed to import: {one_line(exc)}") from exc
         env_id = name
+    if env_id in gym.registry:
+        return env_id
+    register_namespace(env_id)  # MinAtar/…, ALE/…: registered by their packages, from rlkit's extras
     if env_id in gym.registry:
         return env_id
     failures = load_env_plugins()
@@ -55,14 +59,21 @@ def _make_one(env_id: str, kwargs: dict[str, Any], max_episode_steps: int | None
 
 
 def make_env(env_id: str, num_envs: int = 1, seed: int | None = None, device: torch.device | str = "cpu",
-             kwargs: dict[str, Any] | None = None, max_episode_steps: int | None = None) -> VectorEnv:
-    """A ``VectorEnv`` of ``num_envs`` copies of ``env_id``, reset with seeds ``seed, seed+1, ...``."""
+             kwargs: dict[str, Any] | None = None, max_episode_steps: int | None = None,
+             preprocess: str | None = "auto", training: bool = True) -> VectorEnv:
+    """A ``VectorEnv`` of ``num_envs`` copies of ``env_id``, reset with seeds ``seed, seed+1, ...``.
+
+    ``preprocess`` names the wrappers put around each copy (rlkit/envs/preprocess.py; ``auto``: by the id's
+    namespace, e.g. the DQN Atari preprocessing for ``ALE/…``); ``training=False`` is for evaluation envs
+    (e.g. no reward clipping, whole games instead of one life per episode).
+    """
     if num_envs < 1:
         raise ConfigError(f"num_envs={num_envs} must be a positive integer")
     env_id = resolve_env_id(env_id)
-    kwargs = dict(kwargs or {})
-    env = VectorEnv([lambda: _make_one(env_id, kwargs, max_episode_steps) for _ in range(num_envs)],
-                    torch.device(device))
+    pipeline = get_preprocess(preprocess, env_id)
+    kwargs = {**pipeline.make_kwargs, **(kwargs or {})}
+    env = VectorEnv([lambda: pipeline.wrap(_make_one(env_id, kwargs, max_episode_steps), training)
+                     for _ in range(num_envs)], torch.device(device))
     env.reset(seed=seed)
     return env
 

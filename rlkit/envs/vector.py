@@ -21,6 +21,12 @@ from gymnasium.vector import AutoresetMode, SyncVectorEnv
 from torch import Tensor
 
 
+def observation_dtype(space: gym.Space) -> type:
+    """The dtype agents receive observations in: pixels (uint8/bool spaces) stay uint8 — a quarter of the bytes
+    to move and to store in replay — everything else is float32."""
+    return np.uint8 if np.dtype(space.dtype) in (np.dtype(np.uint8), np.dtype(np.bool_)) else np.float32
+
+
 @dataclass
 class Transition:
     """One vector step, leading dimension = number of envs, all on the agent's device."""
@@ -36,6 +42,8 @@ class Transition:
 class VectorEnv:
     """``SyncVectorEnv`` of ``num_envs`` copies; observations, rewards and flags come back as tensors on ``device``.
 
+    Observations are float32, except for uint8/bool observation spaces (images), which stay uint8.
+
     Also keeps per-env running returns so finished episodes can be reported without a wrapper.
     """
 
@@ -50,15 +58,16 @@ class VectorEnv:
         self._lengths = np.zeros(self.num_envs, dtype=np.int64)
         self._obs: Tensor | None = None
         self._unpicklable_warned = False
+        self._obs_dtype = observation_dtype(self.single_observation_space)
 
-    def _tensor(self, array: np.ndarray) -> Tensor:
-        return torch.as_tensor(np.asarray(array, dtype=np.float32)).to(self.device, non_blocking=True)
+    def _tensor(self, array: np.ndarray, dtype: type = np.float32) -> Tensor:
+        return torch.as_tensor(np.asarray(array, dtype=dtype)).to(self.device, non_blocking=True)
 
     def reset(self, seed: int | None = None) -> Tensor:
         obs, _ = self.envs.reset(seed=seed)
         self._returns[:] = 0
         self._lengths[:] = 0
-        self._obs = self._tensor(obs)
+        self._obs = self._tensor(obs, self._obs_dtype)
         return self._obs
 
     def step(self, action: Tensor) -> tuple[Transition, list[tuple[float, int]]]:
@@ -83,11 +92,11 @@ class VectorEnv:
             obs=self._obs,
             action=action,
             reward=self._tensor(reward),
-            next_obs=self._tensor(true_next),
+            next_obs=self._tensor(true_next, self._obs_dtype),
             terminated=self._tensor(terminated),
             done=self._tensor(done),
         )
-        self._obs = transition.next_obs if not done.any() else self._tensor(next_obs)
+        self._obs = transition.next_obs if not done.any() else self._tensor(next_obs, self._obs_dtype)
         return transition, finished
 
     @property

@@ -3,7 +3,8 @@
 * ``MLP``: vector in → vector out, the network of every agent on vector observations.
 * ``CNN``: an image encoder, NCHW in → feature vector out; ``"nature"`` (Mnih et al. 2015, 84×84 Atari
   frames) and ``"minatar"`` (Young & Tian 2019, 10×10 MinAtar grids).
-* ``make_encoder(kind, obs_shape)``: a CNN, or a plain flatten for vector observations; ``EncoderHead`` puts
+* ``make_encoder(kind, obs_shape)``: a CNN, or a plain flatten for vector observations (``kind="auto"``
+  picks by shape, ``choose_encoder``); ``EncoderHead`` puts
   an MLP head on any encoder (e.g. Q-values or policy logits), so agents only say what they output.
 
 Every constructor takes ``impl="explicit"|"native"`` and passes it to all of its layers.
@@ -68,7 +69,7 @@ def conv_output_size(size: tuple[int, int], kernel: int, stride: int, padding: i
 class CNN(nn.Module):
     """Image encoder: conv → ReLU … → flatten → Linear → ReLU, giving a feature vector of ``out_dim``.
 
-    ``obs_shape`` is (C, H, W); inputs are float NCHW batches (a single (C, H, W) image is accepted too).
+    ``obs_shape`` is (C, H, W); inputs are NCHW batches (any number of leading dims, or none), float or uint8.
     ``input_scale`` multiplies the input first, e.g. 1/255 for uint8 Atari frames.
     """
 
@@ -96,8 +97,9 @@ class CNN(nn.Module):
         self.out_dim = feature_dim
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.dim() == 3:
-            return self.forward(x.unsqueeze(0)).squeeze(0)
+        lead = x.shape[:-3]  # any leading dims, like the MLPs: (C, H, W), (N, C, H, W), (T, N, C, H, W)
+        if len(lead) != 1:
+            return self.forward(x.reshape(-1, *x.shape[-3:])).reshape(*lead, self.out_dim)
         if not x.is_floating_point():
             x = x.to(self.fc[0].weight.dtype)
         if self.input_scale != 1.0:
@@ -114,16 +116,36 @@ class Flatten(nn.Module):
         self.out_dim = math.prod(self.obs_shape)
 
     def forward(self, x: Tensor) -> Tensor:
+        if not x.is_floating_point():  # uint8/bool observations
+            x = x.float()
         return x.reshape(*x.shape[: x.dim() - len(self.obs_shape)], self.out_dim)
 
 
+ENCODERS = ("auto", "flat", *sorted(CNN_SPECS))
+MINATAR_MAX_SIZE = 16  # images up to 16×16 (MinAtar's 10×10 grids) get the small CNN; larger ones the nature CNN
+
+
+def choose_encoder(obs_shape: Sequence[int]) -> str:
+    """What ``kind="auto"`` means: ``"flat"`` for vectors, ``"minatar"`` for (C, H, W) images of at most
+    16×16, ``"nature"`` for larger ones (84×84 Atari frames). Other ranks have no automatic choice."""
+    if len(obs_shape) == 1:
+        return "flat"
+    if len(obs_shape) == 3:
+        return "minatar" if max(obs_shape[1:]) <= MINATAR_MAX_SIZE else "nature"
+    raise ValueError(f"observations of shape {tuple(obs_shape)} have no automatic encoder: they are neither "
+                     "vectors nor (C, H, W) images; choose one explicitly (flat flattens anything)")
+
+
 def make_encoder(kind: str, obs_shape: Sequence[int], impl: str = "explicit", **kwargs) -> nn.Module:
-    """Encoder with an ``out_dim`` attribute: ``"nature"``/``"minatar"`` CNNs or ``"flat"`` for vectors."""
+    """Encoder with an ``out_dim`` attribute: ``"nature"``/``"minatar"`` CNNs, ``"flat"`` for vectors, or
+    ``"auto"`` (``choose_encoder``). ``kwargs`` (e.g. ``input_scale``) go to the CNN."""
+    if kind == "auto":
+        kind = choose_encoder(obs_shape)
     if kind == "flat":
         return Flatten(obs_shape)
     if kind in CNN_SPECS:
         return CNN(kind, obs_shape, impl=impl, **kwargs)
-    raise ValueError(f"encoder kind={kind!r} is not one of {['flat', *sorted(CNN_SPECS)]}")
+    raise ValueError(f"encoder kind={kind!r} is not one of {list(ENCODERS)}")
 
 
 class EncoderHead(nn.Module):

@@ -11,7 +11,7 @@ import torch
 
 from rlkit.agents import make_agent
 from rlkit.agents.ac import ActorCritic, actor_critic_losses, expected_q, nstep_targets
-from rlkit.agents.ddpg import td_target
+from rlkit.agents.targets import td_target
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 

@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from rlkit.agents import make_agent
-from rlkit.agents.ddpg import DDPG, actor_loss, critic_loss, soft_update, td_target
+from rlkit.agents.ddpg import DDPG, actor_loss, critic_loss
+from rlkit.agents.targets import soft_update, td_target
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 

@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from rlkit.agents import make_agent
-from rlkit.agents.ddpg import td_target
 from rlkit.agents.dqn import DQN, epsilon_greedy, linear_epsilon, next_state_value, q_loss
+from rlkit.agents.targets import td_target
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 

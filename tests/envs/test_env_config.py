@@ -40,7 +40,7 @@ def test_each_classic_control_file_makes_its_env(env_id):
 def test_an_id_without_a_file_gets_the_generic_defaults(env_id):
     assert not (CONF_ENV / f"{env_id}.yaml").exists()
     assert env_config(f"env={env_id}") == {"id": env_id, "kwargs": {}, "max_episode_steps": None,
-                                               "check": False}
+                                               "preprocess": "auto", "check": False}
 
 
 def test_kwargs_from_the_command_line():
@@ -50,3 +50,14 @@ def test_kwargs_from_the_command_line():
     assert env_config("env=Pendulum-v1", "env.check=true")["check"] is True
     with pytest.raises(ConfigCompositionException):  # an undeclared key without ++ (documented)
         env_config("env=Acrobot-v1", "env.kwargs.extra=1")
+
+
+MINATAR = sorted(p.stem for p in (CONF_ENV / "MinAtar").glob("*.yaml"))
+
+
+def test_every_minatar_game_has_a_file_with_a_step_cap():
+    assert MINATAR == ["Asterix-v1", "Breakout-v1", "Freeway-v1", "Seaquest-v1", "SpaceInvaders-v1"]
+    for game in MINATAR:  # MinAtar registers no time limit: without a cap a good policy's evaluation never ends
+        env = env_config(f"env=MinAtar/{game}")
+        assert env["id"] == f"MinAtar/{game}" and env["preprocess"] == "minatar"
+        assert isinstance(env["max_episode_steps"], int) and 0 < env["max_episode_steps"] <= 10_000
