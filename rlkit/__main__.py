@@ -62,6 +62,9 @@ def train(cfg: dict, run_dir: Path, hydra_files: dict[str, Any] | None = None) -
     agent_name = str(agent_cfg.pop("name"))
     validate(cfg, AGENTS.get(agent_name))
     device = pick_device(str(cfg["device"]))
+    if cfg["cudagraphs"] and device.type != "cuda":
+        raise ConfigError(f"cudagraphs=true: CUDA graphs need device=cuda, this run is on {device}; "
+                          "use compile=true on CPU")
     resume_state = load_resume_state(cfg, run_dir, device)  # None for a fresh run; refuses a mismatched one
 
     torch.set_num_threads(cfg["threads"])
@@ -87,6 +90,8 @@ def train(cfg: dict, run_dir: Path, hydra_files: dict[str, Any] | None = None) -
     write_run_config(run_dir, cfg, hydra_files)
     agent = make_agent(agent_name, env.single_observation_space, env.single_action_space, device,
                        network=cfg["network"], **agent_cfg)
+    if cfg["compile"] or cfg["cudagraphs"]:
+        agent.compile(mode="reduce-overhead" if cfg["cudagraphs"] else None)
     eval_env = make_env(num_envs=cfg["eval"]["episodes"], seed=seed + 10_000, training=False, **make)
     trainer_cfg = TrainerConfig(total_steps=cfg["total_steps"], eval_every=cfg["eval"]["every"],
                                 eval_episodes=cfg["eval"]["episodes"], checkpoint_every=cfg["checkpoint"]["every"],

@@ -30,6 +30,7 @@ class Adam:
         self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
         # one step counter per parameter, on its device, as the fused kernel expects
         self.steps = [torch.zeros((), dtype=torch.float32, device=p.device) for p in self.params]
+        self.fused = True  # False: the foreach path that torch.compile / CUDA graphs can capture (Agent.compile)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.params:
@@ -47,6 +48,9 @@ class Adam:
                 [seq[i] for i in index] for seq in (self.params, self.exp_avg, self.exp_avg_sq, self.steps)
             )
         torch._foreach_add_(steps, 1)
+        if not self.fused:
+            self.foreach_step(params, [p.grad for p in params], avg, avg_sq, steps)
+            return
         torch._fused_adam_(
             params,
             [p.grad for p in params],
@@ -62,6 +66,22 @@ class Adam:
             amsgrad=False,
             maximize=False,
         )
+
+    def foreach_step(self, params: list[Tensor], grads: list[Tensor], avg: list[Tensor], avg_sq: list[Tensor],
+                     steps: list[Tensor]) -> None:
+        """The same update in ``torch._foreach_*`` ops with the bias corrections as tensors: no Python branch on a
+        tensor value and no host sync, so ``torch.compile`` and CUDA graphs capture it (the fused kernel they
+        cannot). Agrees with the fused kernel to float rounding (tests/test_optim.py)."""
+        torch._foreach_lerp_(avg, grads, 1 - self.beta1)
+        torch._foreach_mul_(avg_sq, self.beta2)
+        torch._foreach_addcmul_(avg_sq, grads, grads, 1 - self.beta2)
+        correction1 = torch._foreach_sub(torch._foreach_pow(self.beta1, steps), 1)  # −(1 − β₁ᵗ)
+        correction2 = torch._foreach_sqrt(torch._foreach_neg(torch._foreach_sub(torch._foreach_pow(self.beta2, steps),
+                                                                                 1)))  # √(1 − β₂ᵗ)
+        step_size = torch._foreach_div(correction1, self.lr)  # −(1 − β₁ᵗ)/lr
+        denom = torch._foreach_add(torch._foreach_div(torch._foreach_sqrt(avg_sq), correction2), self.eps)
+        torch._foreach_mul_(denom, step_size)  # −(1 − β₁ᵗ)/lr · (√v̂ + ε)
+        torch._foreach_addcdiv_(params, avg, denom)  # θ ← θ − lr·m̂ / (√v̂ + ε)
 
     def state_dict(self) -> dict:
         return {

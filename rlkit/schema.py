@@ -82,6 +82,8 @@ TOP_KEYS: tuple[Key, ...] = (
     Key("num_envs", POSITIVE_INT, "copies of the env stepped together (SyncVectorEnv)"),
     Key("device", DEVICE, "auto (CUDA when present), cpu, cuda, cuda:N"),
     Key("threads", POSITIVE_INT, "torch intra-op threads; 1 is fastest for small networks on a few cores"),
+    Key("compile", BOOL, "each agent's update step through torch.compile (CPU and CUDA)"),
+    Key("cudagraphs", BOOL, "CUDA only: compile with CUDA graphs (mode reduce-overhead), the update replayed whole"),
     Key("resume", RESUME, "true: continue the run in hydra.run.dir; a path: continue that run dir"),
     Key("log_every", POSITIVE_INT, "env steps between logs of losses and steps/s"),
     Key("eval.every", POSITIVE_INT, "env steps between deterministic evaluations (the last step always is one)"),

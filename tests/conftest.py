@@ -51,5 +51,11 @@ def cli(tmp_path):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Unit tests first, learning tests (marked slow) last: a broken unit shows up before minutes of training."""
+    """Unit tests first, learning tests (marked slow) last: a broken unit shows up before minutes of training.
+    Tests marked ``cuda`` are skipped where no CUDA GPU is present."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is not None)
+    if not torch.cuda.is_available():
+        skip = pytest.mark.skip(reason="CUDA is not available")
+        for item in items:
+            if item.get_closest_marker("cuda") is not None:
+                item.add_marker(skip)

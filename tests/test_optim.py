@@ -51,3 +51,26 @@ def test_state_dict_round_trip_continues_identically():
         param.pow(3).sum().backward()
         o.step()
     assert torch.equal(p, q) and clone.lr == 0.05
+
+
+def foreach_adam(params, lr: float = 0.01) -> Adam:
+    opt = Adam(params, lr=lr)
+    opt.fused = False
+    return opt
+
+
+def test_foreach_path_matches_the_fused_kernel():
+    fused = train(lambda ps: Adam(ps, lr=0.01), steps=50)
+    foreach = train(foreach_adam, steps=50)
+    for a, b in zip(fused, foreach, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_foreach_path_compiles_whole_and_matches_eager():
+    def compiled(ps):
+        opt = foreach_adam(ps)
+        opt.step = torch.compile(opt.step, fullgraph=True)
+        return opt
+
+    for a, b in zip(train(foreach_adam), train(compiled), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)

@@ -157,6 +157,8 @@ class ActorCritic(Agent):
                 target = td_target(batch["reward"], next_q, batch["terminated"], self.gamma)
         return self.update_once(batch["obs"].flatten(0, 1), batch["action"].flatten(0, 1), target.flatten())
 
+    compiled_steps = ("update_once",)
+
     def update_once(self, obs: Tensor, action: Tensor, target: Tensor) -> dict[str, Tensor]:
         """One step of critic and actor on a flat batch of (s_t, a_t, y_t)."""
         out = self.actor(obs)

@@ -45,6 +45,21 @@ class Agent:
         """Learn if it is time to; returns metrics as tensors (the trainer reads them only when it logs)."""
         return None
 
+    # Methods that only do tensor work (forward, loss, backward, optimizer step): ``compile`` wraps these.
+    compiled_steps: tuple[str, ...] = ()
+
+    def compile(self, mode: str | None = None) -> None:
+        """Run each of ``compiled_steps`` through ``torch.compile`` (``mode="reduce-overhead"`` adds CUDA graphs).
+
+        Counters, schedules and sampling stay in eager Python around them, so no Python value is baked into a
+        graph and nothing recompiles as the run goes on.
+        """
+        for optimizer in self._stateful().values():
+            if isinstance(optimizer, Adam):
+                optimizer.fused = False  # the fused kernel cannot be traced; its foreach twin can
+        for name in self.compiled_steps:
+            setattr(self, name, torch.compile(getattr(self, name), mode=mode))
+
     def extra_state(self) -> dict[str, Any]:
         return {}
 

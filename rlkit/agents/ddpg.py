@@ -138,7 +138,20 @@ class DDPG(OffPolicyAgent):
             action = (action + self.noise_std * torch.randn_like(action)).clamp(self.low, self.high)
         return action
 
+    compiled_steps = ("critic_step", "actor_step")
+
     def update_once(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:
+        metrics = self.critic_step(batch)
+        # The actor step needs ∂q/∂a only: freezing w skips the critic's weight gradients in this backward.
+        set_requires_grad(self.critic_params, False)
+        metrics["losses/actor_loss"] = self.actor_step(batch)
+        set_requires_grad(self.critic_params, True)
+        for target, online in self.soft_pairs:
+            soft_update(target, online, self.tau)
+        return metrics
+
+    def critic_step(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:
+        """TD target, critic loss, backward and Adam step (tensors only: ``compile=true`` captures it)."""
         with torch.no_grad():
             next_q = self.critic_target(batch["next_obs"], self.actor_target(batch["next_obs"]))
             target = td_target(batch["reward"], next_q, batch["terminated"], self.gamma)
@@ -147,19 +160,12 @@ class DDPG(OffPolicyAgent):
         self.critic_opt.zero_grad(set_to_none=True)
         loss_q.backward()
         self.critic_opt.step()
+        return {"losses/critic_loss": loss_q.detach(), "losses/q_mean": q.detach().mean()}
 
-        # The actor step needs ∂q/∂a only: freezing w skips the critic's weight gradients in this backward.
-        set_requires_grad(self.critic_params, False)
+    def actor_step(self, batch: dict[str, Tensor]) -> Tensor:
+        """The deterministic policy gradient step through the (frozen) critic; returns the actor loss."""
         loss_pi = actor_loss(self.critic(batch["obs"], self.actor(batch["obs"])))
         self.actor_opt.zero_grad(set_to_none=True)
         loss_pi.backward()
         self.actor_opt.step()
-        set_requires_grad(self.critic_params, True)
-
-        for target, online in self.soft_pairs:
-            soft_update(target, online, self.tau)
-        return {
-            "losses/critic_loss": loss_q.detach(),
-            "losses/actor_loss": loss_pi.detach(),
-            "losses/q_mean": q.detach().mean(),
-        }
+        return loss_pi.detach()

@@ -104,7 +104,17 @@ class DQN(OffPolicyAgent):
             return torch.randint(0, self.q_net.out_dim, (obs.shape[0],), device=obs.device)
         return epsilon_greedy(self.q_net(obs), epsilon)
 
+    compiled_steps = ("gradient_step",)
+
     def update_once(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:
+        metrics = self.gradient_step(batch)
+        self.gradient_updates += 1
+        if self.gradient_updates % self.target_update_interval == 0:
+            soft_update(self.q_target, self.q_net, self.tau)  # τ = 1: a hard copy
+        return metrics
+
+    def gradient_step(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:
+        """TD target, loss, backward and Adam step: tensors only, so ``compile=true`` can capture it whole."""
         with torch.no_grad():
             next_q_online = self.q_net(batch["next_obs"]) if self.double else None
             next_v = next_state_value(self.q_target(batch["next_obs"]), next_q_online)
@@ -116,9 +126,6 @@ class DQN(OffPolicyAgent):
         if self.max_grad_norm is not None:
             torch.nn.utils.clip_grad_norm_(self.q_net.parameters(), self.max_grad_norm, foreach=True)
         self.q_opt.step()
-        self.gradient_updates += 1
-        if self.gradient_updates % self.target_update_interval == 0:
-            soft_update(self.q_target, self.q_net, self.tau)  # τ = 1: a hard copy
         return {"losses/td_loss": loss.detach(), "losses/q_mean": q.detach().mean()}
 
     def extra_state(self) -> dict:

@@ -121,6 +121,8 @@ class Reinforce(Agent):
         num_episodes = rows["done"][use].sum()
         return self.learn(obs, action, returns, num_episodes)
 
+    compiled_steps = ("learn",)
+
     def learn(self, obs: Tensor, action: Tensor, returns: Tensor, num_episodes: Tensor) -> dict[str, Tensor]:
         """One gradient step on the steps of ``num_episodes`` complete episodes (and one on V if learned)."""
         metrics = {"charts/return_mean": returns.mean()}

@@ -9,6 +9,7 @@ SUITES = {
     "nn": ("rlkit.bench.nn", "explicit vs native layers, forward+backward time ratio"),
     "learn": ("rlkit.bench.learning", "fixed-seed learning runs through the CLI: score and wall time"),
     "loop": ("rlkit.bench.loop", "training-loop cost per env step: explicit vs native networks, as a ratio"),
+    "train": ("rlkit.bench.train", "updates/s, env steps/s: explicit|native × eager|compiled|cudagraphs × devices"),
     "checkpoint": ("rlkit.bench.checkpoint", "size and save/load time of a full resume checkpoint (100k DDPG)"),
 }
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 NO_CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA is not available")
-DEVICES = ["cpu", pytest.param("cuda", marks=NO_CUDA)]
+DEVICES = ["cpu", pytest.param("cuda", marks=[NO_CUDA, pytest.mark.cuda])]
 
 
 @pytest.fixture(params=DEVICES)
