@@ -244,13 +244,25 @@ def _rliable():
     return library, metrics
 
 
+def bootstrap(scores: np.ndarray, func, reps: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """rliable's stratified bootstrap, reproducible: rliable 1.2 draws its resamples from numpy's global RNG
+    whatever ``random_state`` says, so that is seeded here (and restored after)."""
+    library, _ = _rliable()
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        point, interval = library.get_interval_estimates({"g": scores}, func, reps=reps,
+                                                         random_state=np.random.RandomState(seed))
+    finally:
+        np.random.set_state(state)
+    return point["g"], interval["g"]
+
+
 def iqm_ci(scores: np.ndarray, reps: int, seed: int) -> tuple[float, float, float]:
     """IQM of the per-seed scores and its 95% stratified-bootstrap CI (rliable; one task, so runs are resampled)."""
-    library, metrics = _rliable()
-    point, interval = library.get_interval_estimates(
-        {"g": scores.reshape(-1, 1)}, lambda x: np.array([metrics.aggregate_iqm(x)]), reps=reps,
-        random_state=np.random.RandomState(seed))
-    return float(point["g"][0]), float(interval["g"][0, 0]), float(interval["g"][1, 0])
+    _, metrics = _rliable()
+    point, interval = bootstrap(scores.reshape(-1, 1), lambda x: np.array([metrics.aggregate_iqm(x)]), reps, seed)
+    return float(point[0]), float(interval[0, 0]), float(interval[1, 0])
 
 
 def mean_curve(runs: list[RunRecord], reps: int, seed: int) -> dict[str, list[float]] | None:
@@ -262,12 +274,11 @@ def mean_curve(runs: list[RunRecord], reps: int, seed: int) -> dict[str, list[fl
     if not steps:
         return None
     values = np.array([[c[s] for s in steps] for c in curves])  # seeds × steps
-    library, metrics = _rliable()
-    point, interval = library.get_interval_estimates(
-        {"g": values[:, None, :]}, lambda x: np.array([metrics.aggregate_mean(x[..., i]) for i in range(len(steps))]),
-        reps=reps, random_state=np.random.RandomState(seed))
-    return {"env_step": [int(s) for s in steps], "mean": point["g"].tolist(),
-            "ci_low": interval["g"][0].tolist(), "ci_high": interval["g"][1].tolist()}
+    _, metrics = _rliable()
+    point, interval = bootstrap(values[:, None, :], lambda x: np.array(
+        [metrics.aggregate_mean(x[..., i]) for i in range(len(steps))]), reps, seed)
+    return {"env_step": [int(s) for s in steps], "mean": point.tolist(),
+            "ci_low": interval[0].tolist(), "ci_high": interval[1].tolist()}
 
 
 def group_stats(group: Group, metric: str, reps: int, seed: int) -> dict[str, Any]:
