@@ -15,7 +15,9 @@ import yaml
 from tests.sweep.helpers import TINY, sweep
 
 optuna = pytest.importorskip("optuna", reason="the Optuna sweeper: pip install -e '.[sweep]'")
-TUNE = (*TINY, "+agents_zoo/dqn/search=CartPole-v1", "hydra.sweeper.n_trials=4")
+# 2000 steps: a trial lasts long enough (~1-2 s) for the stop below to land inside the second one
+TUNE = (*(o for o in TINY if not o.startswith("total_steps=")), "total_steps=2000",
+        "+agents_zoo/dqn/search=CartPole-v1", "hydra.sweeper.n_trials=4")
 
 
 def trials(folder):
@@ -24,15 +26,18 @@ def trials(folder):
 
 
 def test_stopped_search_resumes_and_writes_a_candidate_preset(tmp_path):
-    first = subprocess.Popen([sys.executable, "-m", "rlkit", "-m", *TUNE], cwd=tmp_path, text=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 180
-    while not list(tmp_path.glob("tune/*/*/*/summary.json")) and first.poll() is None:
-        assert time.monotonic() < deadline, "no trial finished"
-        time.sleep(0.05)
-    first.send_signal(signal.SIGTERM)  # stopped in a trial (exit 143) or between two (in Optuna's bookkeeping)
-    _, stderr = first.communicate(timeout=60)
-    assert first.returncode != 0, stderr[-2000:]
+    log = tmp_path / "first.log"
+    with log.open("w") as err:
+        first = subprocess.Popen([sys.executable, "-m", "rlkit", "-m", *TUNE], cwd=tmp_path,
+                                 stdout=subprocess.DEVNULL, stderr=err)
+        deadline = time.monotonic() + 180
+        while len(list(tmp_path.glob("tune/*/*/*/.hydra/config.yaml"))) < 2:  # the second trial has started
+            assert time.monotonic() < deadline and first.poll() is None, log.read_text()[-2000:]
+            time.sleep(0.02)
+        first.send_signal(signal.SIGTERM)  # stopped like a killed job: the trial in flight is cut off
+        first.wait(timeout=60)
+    stderr = log.read_text()
+    assert first.returncode == 143, stderr[-2000:]
     assert "new Optuna study dqn-CartPole-v1" in stderr
     done = trials(tmp_path).count("COMPLETE")
     assert 1 <= done < 4
