@@ -23,6 +23,7 @@ from rlkit.errors import ConfigError, RunError
 from rlkit.loggers import make_loggers
 from rlkit.resume import check_resume_target, load_resume_state
 from rlkit.schema import validate
+from rlkit.sweep import objective_value, resolve_threads
 from rlkit.trainer import Trainer, TrainerConfig
 
 register_resolvers()
@@ -67,7 +68,8 @@ def train(cfg: dict, run_dir: Path, hydra_files: dict[str, Any] | None = None) -
                           "use compile=true on CPU")
     resume_state = load_resume_state(cfg, run_dir, device)  # None for a fresh run; refuses a mismatched one
 
-    torch.set_num_threads(cfg["threads"])
+    threads = resolve_threads(cfg["threads"])  # auto: this job's share of the cores (rlkit/sweep.py)
+    torch.set_num_threads(threads)
     seed, num_envs, env_cfg = cfg["seed"], cfg["num_envs"], cfg["env"]
     random.seed(seed)
     np.random.seed(seed)
@@ -97,7 +99,7 @@ def train(cfg: dict, run_dir: Path, hydra_files: dict[str, Any] | None = None) -
                                 eval_episodes=cfg["eval"]["episodes"], checkpoint_every=cfg["checkpoint"]["every"],
                                 log_every=cfg["log_every"], seed=seed)
     run_info = {"agent": agent_name, "env": env_id, "seed": seed, "device": str(device), "num_envs": num_envs,
-                "threads": cfg["threads"]}
+                "threads": threads}
     resume_step = None if resume_state is None else int(resume_state["progress"]["env_steps"])
     logger = make_loggers(run_dir, trainer_cfg.total_steps, cfg, run_info, resume_step)
     trainer = Trainer(env, eval_env, agent, logger, run_dir, trainer_cfg, run_info, run_config=cfg,
@@ -121,7 +123,7 @@ def remove_if_empty(run_dir: Path) -> None:
 
 
 @hydra.main(version_base=None, config_path="pkg://rlkit.conf", config_name="config")
-def hydra_app(cfg: DictConfig) -> dict:
+def hydra_app(cfg: DictConfig) -> dict | float:
     global task_started
     task_started = True
     hydra_cfg = HydraConfig.get()
@@ -145,7 +147,7 @@ def hydra_app(cfg: DictConfig) -> dict:
         f"({summary['train_wall_s']:.1f} s); run dir {run_dir}",
         file=sys.stderr,
     )
-    return summary
+    return objective_value(summary, run_dir, cfg.objective)  # a float when a sweeper optimises (objective=...)
 
 
 task_started = False
@@ -175,6 +177,8 @@ def main() -> None:
     os.environ["HYDRA_FULL_ERROR"] = "1"  # makes Hydra re-raise, so the error can be reported here in one line
     try:
         hydra_app()
+    except KeyboardInterrupt as exc:  # between jobs of a sweep (e.g. while a sweeper writes its study)
+        exit_with("\nrlkit: stopped between jobs", 143 if isinstance(exc, Terminated) else 130)
     except Exception as exc:
         if full_error or task_started:
             raise

@@ -63,6 +63,7 @@ def optional(rule: Rule) -> Rule:
 DEVICE = Rule(lambda v: isinstance(v, str) and (v in ("auto", "cpu", "cuda") or
                                                 (v.startswith("cuda:") and v[5:].isdigit())),
               "one of auto, cpu, cuda, cuda:N")
+THREADS = Rule(lambda v: v == "auto" or (_integer(v) and v > 0), "a positive integer or auto")
 RESUME = Rule(lambda v: isinstance(v, bool) or (isinstance(v, str) and v != ""),
               "true, false or the path of a run dir to continue")
 
@@ -81,10 +82,13 @@ TOP_KEYS: tuple[Key, ...] = (
     Key("total_steps", POSITIVE_INT, "env steps, summed over the vector envs; raise it on resume to extend a run"),
     Key("num_envs", POSITIVE_INT, "copies of the env stepped together (SyncVectorEnv)"),
     Key("device", DEVICE, "auto (CUDA when present), cpu, cuda, cuda:N"),
-    Key("threads", POSITIVE_INT, "torch intra-op threads; 1 is fastest for small networks on a few cores"),
+    Key("threads", THREADS, "torch intra-op threads; 1 is fastest for small networks on a few cores; auto: this "
+        "job's share of the cores, max(1, cores // jobs run side by side by the launcher)"),
     Key("compile", BOOL, "each agent's update step through torch.compile (CPU and CUDA)"),
     Key("cudagraphs", BOOL, "CUDA only: compile with CUDA graphs (mode reduce-overhead), the update replayed whole"),
     Key("resume", RESUME, "true: continue the run in hydra.run.dir; a path: continue that run dir"),
+    Key("objective", one_of("none", "final", "auc"), "what a run returns to a sweeper: none (the summary; final "
+        "under Optuna), final (the last eval return), auc (eval curve area / its length in env steps)"),
     Key("log_every", POSITIVE_INT, "env steps between logs of losses and steps/s"),
     Key("eval.every", POSITIVE_INT, "env steps between deterministic evaluations (the last step always is one)"),
     Key("eval.episodes", POSITIVE_INT, "episodes per evaluation, run side by side"),

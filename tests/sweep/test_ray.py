@@ -1,0 +1,84 @@
+"""The same seed sweep on Ray (hydra-ray-launcher): a Ray started in-process, a cluster joined by address, and an
+address where no cluster answers. Ray 2.60 gets: no token auth on this test cluster, its temp files in a scratch
+folder, no dashboard, no usage stats."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from tests.sweep.helpers import TINY, finished_runs, one_error_line, sweep
+
+pytest.importorskip("hydra_plugins.hydra_ray_launcher.ray_launcher", reason="pip install -e '.[ray]'")
+
+
+@pytest.fixture
+def ray_env():
+    temp = tempfile.mkdtemp(prefix="ray")  # short: Ray's unix sockets live under it (108-byte path limit)
+    env = {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0", "RAY_TMPDIR": temp, "RAY_ADDRESS": ""}
+    yield env
+    shutil.rmtree(temp, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_local_ray_sweep_makes_two_complete_run_dirs(tmp_path, ray_env):
+    proc = sweep(*TINY, "seed=0,1", "threads=auto", "hydra/launcher=ray", "hydra.sweep.dir=sweep",
+                 "+hydra.launcher.ray.init.include_dashboard=false", "+hydra.launcher.ray.init.num_cpus=2",
+                 cwd=tmp_path, env=ray_env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    runs = finished_runs(tmp_path / "sweep")
+    assert sorted(r["seed"] for r in runs) == [0, 1] and all(r["threads"] == 1 for r in runs)
+
+
+def test_sweep_joins_a_running_cluster(tmp_path, ray_env):
+    port = free_port()
+    head = subprocess.Popen(["ray", "start", "--head", f"--port={port}", "--num-cpus=2", "--include-dashboard=false",
+                             "--disable-usage-stats", "--block", f"--temp-dir={ray_env['RAY_TMPDIR']}"],
+                            env={**os.environ, **ray_env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)  # its own process group: stopped below by that group only
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and head.poll() is None, "ray start --head did not come up"
+                time.sleep(0.5)
+        proc = sweep(*TINY, "seed=0,1", "hydra/launcher=ray", f"hydra.launcher.ray.init.address=127.0.0.1:{port}",
+                     f"hydra.sweep.dir={tmp_path / 'sweep'}", cwd=tmp_path, env=ray_env)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert "Connected to Ray cluster" in proc.stderr
+        assert sorted(r["seed"] for r in finished_runs(tmp_path / "sweep")) == [0, 1]
+    finally:
+        os.killpg(head.pid, signal.SIGTERM)
+        try:
+            head.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(head.pid, signal.SIGKILL)
+            head.wait(timeout=10)
+
+
+def test_unreachable_address_is_one_line_after_a_bounded_wait(tmp_path, ray_env):
+    port = free_port()  # nothing listens there
+    start = time.monotonic()
+    proc = sweep("seed=0,1", "hydra/launcher=ray", f"hydra.launcher.ray.init.address=127.0.0.1:{port}",
+                 cwd=tmp_path, env=ray_env, timeout=60)
+    assert time.monotonic() - start < 30
+    assert proc.returncode == 2
+    line = one_error_line(proc)
+    assert f"hydra.launcher.ray.init.address=127.0.0.1:{port}: no Ray cluster answers there" in line
+    assert "ray start --head" in line
+    assert not any(tmp_path.iterdir())

@@ -1,0 +1,85 @@
+"""rlkit.report on hand-made run dirs: grouping, unfinished runs, AUC, bad paths (no training, fast)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rlkit.report import auc, report
+from tests.sweep.helpers import one_error_line
+from tests.sweep.helpers import report as report_cli
+
+
+def make_run(folder: Path, seed: int, curve: list[tuple[int, float]], lr: float = 0.001, finished: bool = True,
+             agent: str = "dqn", env: str = "CartPole-v1") -> Path:
+    (folder / ".hydra").mkdir(parents=True)
+    config = {"seed": seed, "agent": {"name": agent, "lr": lr}, "env": {"id": env}, "resume": False}
+    (folder / ".hydra" / "config.yaml").write_text(yaml.safe_dump(config))
+    rows = ["env_step,charts/episodic_return,eval/return_mean"] + [f"{s},,{v}" for s, v in curve]
+    (folder / "metrics.csv").write_text("\n".join(rows) + "\n")
+    if finished:
+        summary = {"agent": agent, "env": env, "seed": seed, "env_steps": curve[-1][0], "train_wall_s": 2.0,
+                   "eval_return_mean": curve[-1][1]}
+        (folder / "summary.json").write_text(json.dumps(summary))
+    return folder
+
+
+def test_groups_by_swept_key_and_lists_unfinished_runs(tmp_path):
+    sweep = tmp_path / "multirun"
+    for seed in range(4):
+        make_run(sweep / f"{seed}-a", seed, [(100, 10.0 * seed), (200, 100.0 + seed)], lr=0.001)
+        make_run(sweep / f"{seed}-b", seed, [(100, 5.0), (200, 50.0 + seed)], lr=0.01)
+    stopped = make_run(sweep / "9-stopped", 9, [(100, 1.0)], lr=0.01, finished=False)
+    old = time.time() - 3600
+    os.utime(stopped / "metrics.csv", (old, old))
+    make_run(sweep / "8-running", 8, [(100, 1.0)], lr=0.001, finished=False)
+    result = report([sweep])
+    labels = [g["label"] for g in result["groups"]]
+    assert labels == ["dqn CartPole-v1 agent.lr=0.001", "dqn CartPole-v1 agent.lr=0.01"]
+    low_lr, high_lr = result["groups"]
+    assert low_lr["seeds"] == [0, 1, 2, 3] and low_lr["mean"] == pytest.approx(101.5)
+    assert low_lr["iqm"] == pytest.approx(101.5)  # IQM of 100..103: the middle two
+    assert low_lr["iqm_ci95"][0] <= 101.5 <= low_lr["iqm_ci95"][1]
+    assert [r["status"] for r in low_lr["not_finished"]] == ["in progress"]
+    assert [r["status"] for r in high_lr["not_finished"]] == ["failed or stopped"]
+    text = result["markdown"]
+    assert "`agent.lr=0.01`" in text and "seed 9 failed or stopped at env step 100" in text
+    assert "seed 8 in progress" in text
+    assert (sweep / "report" / "dqn-CartPole-v1-agent.lr_0.01.png").is_file()
+
+
+def test_metric_auc_is_the_curves_mean_height():
+    assert auc([(100, 0.0), (300, 100.0)]) == pytest.approx(50.0)
+    assert auc([(100, 7.0)]) == 7.0
+
+
+def test_a_group_with_no_finished_run_is_listed(tmp_path):
+    make_run(tmp_path / "r", 0, [(100, 1.0)], finished=False)
+    result = report([tmp_path], out=tmp_path / "out")
+    assert result["groups"][0]["seeds"] == [] and "none finished" in result["markdown"]
+
+
+@pytest.mark.parametrize("make", ["empty", "missing"])
+def test_a_path_with_no_runs_is_one_line(tmp_path, make):
+    path = tmp_path / "nothing"
+    if make == "empty":
+        path.mkdir()
+    proc = report_cli(path, cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert str(path) in one_error_line(proc)
+
+
+def test_the_interval_is_reproducible():
+    import numpy as np
+
+    from rlkit.report import iqm_ci
+
+    scores = np.array([480.2, 500.0, 500.0, 437.8, 382.9])
+    first = iqm_ci(scores, 500, seed=0)
+    np.random.rand(3)  # numpy's global RNG moved on: same seed, same interval
+    assert iqm_ci(scores, 500, seed=0) == first
