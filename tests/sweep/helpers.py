@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 # DQN on CartPole in 300 env steps with two evaluations: a job takes about a second once started
@@ -13,8 +14,10 @@ TINY = ("agent=dqn", "env=CartPole-v1", "total_steps=300", "agent.learning_start
         "eval.episodes=2", "checkpoint.every=300", "log_every=100")
 
 
-def sweep(*overrides: str, cwd: Path, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rlkit", "-m", *overrides], capture_output=True, text=True,
+def sweep(*overrides: str, cwd: Path, timeout: float = 300, env: dict | None = None,
+          prefix: Sequence[str] = ()) -> subprocess.CompletedProcess:
+    """``python -m rlkit -m <overrides>``; ``prefix`` runs it inside another command (e.g. a network namespace)."""
+    return subprocess.run([*prefix, sys.executable, "-m", "rlkit", "-m", *overrides], capture_output=True, text=True,
                           timeout=timeout, cwd=cwd, env={**os.environ, **(env or {})})
 
 
