@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 p = argparse.ArgumentParser()
-for name, default in [("env", "MinAtar/Breakout-v1"), ("seed", 0), ("total_steps", 300_000), ("lr", 5e-4),
+for name, default in [("env", "MinAtar/Breakout-v1"), ("seed", 0), ("total_steps", 300_000), ("lr", 2.5e-4),
                       ("batch_size", 32), ("buffer_size", 100_000), ("learning_starts", 5000), ("train_freq", 2),
                       ("target_every", 1000), ("gamma", 0.99), ("eps_end", 0.1), ("explore_steps", 100_000),
                       ("eval_every", 50_000), ("eval_episodes", 10), ("max_steps", 10_000), ("out", "")]:
