@@ -18,7 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 from rlkit.agents import AGENTS, make_agent
 from rlkit.config import register_resolvers, to_plain
 from rlkit.device import pick_device
-from rlkit.envs import check_env, make_env
+from rlkit.envs import check_env, env_options, make_env
 from rlkit.errors import ConfigError, RunError
 from rlkit.loggers import make_loggers
 from rlkit.resume import check_resume_target, load_resume_state
@@ -75,8 +75,7 @@ def train(cfg: dict, run_dir: Path, hydra_files: dict[str, Any] | None = None) -
     np.random.seed(seed)
     torch.manual_seed(seed)
     env_id = str(env_cfg["id"])
-    make = {"env_id": env_id, "device": device, "kwargs": env_cfg["kwargs"],
-            "max_episode_steps": env_cfg["max_episode_steps"], "preprocess": env_cfg["preprocess"]}
+    make = {**env_options(cfg), "device": device}
     if env_cfg["check"]:
         check_env(env_id, env_cfg["kwargs"], env_cfg["max_episode_steps"])
     env = make_env(num_envs=num_envs, seed=seed, **make)

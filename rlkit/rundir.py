@@ -16,7 +16,7 @@ from omegaconf import OmegaConf
 
 from rlkit.agents import Agent, make_agent
 from rlkit.checkpoint import load_checkpoint
-from rlkit.envs import make_env
+from rlkit.envs.make import env_options, make_env
 from rlkit.envs.vector import VectorEnv
 from rlkit.errors import ConfigError
 from rlkit.registry import one_line
@@ -59,13 +59,6 @@ def run_config(run_dir: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"{run_dir}: not a run dir (no .hydra/config.yaml)")
     return OmegaConf.to_container(OmegaConf.load(path), resolve=True)  # type: ignore[return-value]
-
-
-def env_options(config: dict[str, Any]) -> dict[str, Any]:
-    """``make_env`` keyword arguments of the run's env config (id, kwargs, time limit)."""
-    env = config["env"]
-    return {"env_id": str(env["id"]), "kwargs": env.get("kwargs"), "max_episode_steps": env.get("max_episode_steps"),
-            "preprocess": env.get("preprocess", "auto")}
 
 
 def make_run_env(config: dict[str, Any], num_envs: int, seed: int, device: torch.device | str = "cpu",

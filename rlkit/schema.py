@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rlkit.errors import ConfigError
+from rlkit.nn.backbones import ENCODERS
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ TOP_KEYS: tuple[Key, ...] = (
     Key("env.check", BOOL, "run gymnasium's env checker on a fresh env before training"),
     Key("env.preprocess", one_of("auto", "none", "minatar", "atari"),
         "wrappers around each env: auto (by the id's namespace) | none | minatar | atari"),
-    Key("network.encoder", one_of("auto", "flat", "minatar", "nature"),
+    Key("network.encoder", one_of(*ENCODERS),
         "observation encoder: auto (flat for vectors, minatar CNN ≤ 16×16, nature CNN for 84×84) | flat | minatar | "
         "nature"),
     Key("network.hidden", WIDTHS, "hidden-layer widths of the MLPs"),

@@ -11,8 +11,8 @@ from typing import Any
 import gymnasium as gym
 
 from rlkit.agents import Agent
+from rlkit.envs.make import env_options
 from rlkit.errors import ConfigError
-from rlkit.rundir import env_options
 
 
 def check_video_support(config: dict[str, Any]) -> None:

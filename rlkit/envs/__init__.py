@@ -9,7 +9,8 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "make_env": "rlkit.envs.make", "resolve_env_id": "rlkit.envs.make", "check_env": "rlkit.envs.make",
+    "make_env": "rlkit.envs.make", "env_options": "rlkit.envs.make", "resolve_env_id": "rlkit.envs.make",
+    "check_env": "rlkit.envs.make",
     "register_env": "rlkit.envs.plugins", "load_env_plugins": "rlkit.envs.plugins",
     "Transition": "rlkit.envs.vector", "VectorEnv": "rlkit.envs.vector",
 }

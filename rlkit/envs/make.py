@@ -58,6 +58,13 @@ def _make_one(env_id: str, kwargs: dict[str, Any], max_episode_steps: int | None
         raise ConfigError(f"env {env_id!r} rejected its arguments {kwargs}: {one_line(exc)}") from exc
 
 
+def env_options(config: dict[str, Any]) -> dict[str, Any]:
+    """``make_env`` keyword arguments of a run's env config (id, kwargs, time limit, preprocessing)."""
+    env = config["env"]
+    return {"env_id": str(env["id"]), "kwargs": env.get("kwargs"), "max_episode_steps": env.get("max_episode_steps"),
+            "preprocess": env.get("preprocess", "auto")}
+
+
 def make_env(env_id: str, num_envs: int = 1, seed: int | None = None, device: torch.device | str = "cpu",
              kwargs: dict[str, Any] | None = None, max_episode_steps: int | None = None,
              preprocess: str | None = "auto", training: bool = True) -> VectorEnv:
