@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,14 +22,11 @@ from rlkit.errors import ConfigError, RunError
 from rlkit.loggers import make_loggers
 from rlkit.resume import check_resume_target, load_resume_state
 from rlkit.schema import validate
+from rlkit.signals import STOP_GATE, Terminated
 from rlkit.sweep import objective_value, resolve_threads
 from rlkit.trainer import Trainer, TrainerConfig
 
 register_resolvers()
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the program is, so the trainer saves before exiting (143 rather than Ctrl-C's 130)."""
 
 
 def write_run_config(run_dir: Path, cfg: dict, hydra_files: dict[str, Any] | None) -> None:
@@ -123,12 +119,15 @@ def remove_if_empty(run_dir: Path) -> None:
 
 @hydra.main(version_base=None, config_path="pkg://rlkit.conf", config_name="config")
 def hydra_app(cfg: DictConfig) -> dict | float:
-    global task_started
-    task_started = True
     hydra_cfg = HydraConfig.get()
     run_dir = Path(hydra_cfg.runtime.output_dir)
     hydra_files = {"hydra.yaml": {"hydra": OmegaConf.to_container(hydra_cfg)},
                    "overrides.yaml": list(hydra_cfg.overrides.task)}
+    try:
+        STOP_GATE.enter_job()  # a stop that came while Hydra chose this job ends the sweep here
+    except KeyboardInterrupt:
+        remove_if_empty(run_dir)
+        raise
     try:
         summary = train(to_plain(cfg), run_dir, hydra_files)
     except ConfigError as exc:
@@ -140,6 +139,8 @@ def hydra_app(cfg: DictConfig) -> dict | float:
         exit_with(f"\nrlkit: terminated; last checkpoint in {run_dir / 'checkpoints'}", 143)
     except KeyboardInterrupt:
         exit_with(f"\nrlkit: interrupted; last checkpoint in {run_dir / 'checkpoints'}", 130)
+    finally:
+        STOP_GATE.leave_job()
     print(
         f"rlkit: {summary['agent']} on {summary['env']}: eval return {summary['eval_return_mean']:.1f} "
         f"± {summary['eval_return_std']:.1f} after {summary['env_steps']} steps "
@@ -149,22 +150,16 @@ def hydra_app(cfg: DictConfig) -> dict | float:
     return objective_value(summary, run_dir, cfg.objective)  # a float when a sweeper optimises (objective=...)
 
 
-task_started = False
-
-
 def exit_with(message: str, code: int) -> None:
     print(message, file=sys.stderr)
     sys.exit(code)
 
 
-def raise_terminated(signum, frame) -> None:
-    raise Terminated
-
-
 def main() -> None:
-    """Console-script entry. SIGTERM is handled like Ctrl-C, so both leave a fresh checkpoint behind. Hydra's own
-    errors (a bad override, a missing config group option) become one line and exit 2 unless HYDRA_FULL_ERROR=1."""
-    signal.signal(signal.SIGTERM, raise_terminated)
+    """Console-script entry. SIGTERM is handled like Ctrl-C, so both leave a fresh checkpoint behind (rlkit/signals.py).
+    Hydra's own errors (a bad override, a missing config group option) become one line and exit 2 unless
+    HYDRA_FULL_ERROR=1."""
+    STOP_GATE.install()
     for arg in sys.argv[1:]:  # resume=<run dir>: fail before Hydra creates a mistyped path as a new run dir
         key, _, value = arg.partition("=")
         if key == "resume" and value.lower() not in ("true", "false", ""):
@@ -176,10 +171,11 @@ def main() -> None:
     os.environ["HYDRA_FULL_ERROR"] = "1"  # makes Hydra re-raise, so the error can be reported here in one line
     try:
         hydra_app()
+        STOP_GATE.raise_pending()  # a stop that came after the last job
     except KeyboardInterrupt as exc:  # between jobs of a sweep (e.g. while a sweeper writes its study)
         exit_with("\nrlkit: stopped between jobs", 143 if isinstance(exc, Terminated) else 130)
     except Exception as exc:
-        if full_error or task_started:
+        if full_error or STOP_GATE.jobs_started:
             raise
         from rlkit.hydra_errors import describe
 
