@@ -128,7 +128,14 @@ AGENT_KEYS: dict[str, Key] = {k.path: k for k in (
     Key("exploration_steps", POSITIVE_INT, "env steps over which ε anneals from epsilon_start to epsilon_end"),
     Key("epsilon_start", PROBABILITY, "initial ε of ε-greedy exploration"),
     Key("epsilon_end", PROBABILITY, "final ε of ε-greedy exploration"),
-    Key("exploration_noise", NONNEGATIVE, "std of the Gaussian action noise, as a fraction of the action range"),
+    Key("exploration_noise", NONNEGATIVE, "σ of the action noise (Gaussian, or the OU process's), as a fraction of the "
+        "action range"),
+    Key("noise_type", one_of("gaussian", "ou"), "ddpg's exploration noise: gaussian (independent draws) | ou "
+        "(Ornstein–Uhlenbeck, correlated in time)"),
+    Key("ou_theta", POSITIVE, "mean-reversion rate θ of the OU noise"),
+    Key("ou_dt", POSITIVE, "time step dt of the OU noise: x ← x − θx·dt + σ√dt·N(0,1)"),
+    Key("lr_decay_steps", optional(POSITIVE_INT), "env steps over which every learning rate falls linearly to 0; "
+        "null: constant"),
     Key("rollout_steps", POSITIVE_INT, "vector steps between updates (every finished episode is used once)"),
     Key("n_steps", POSITIVE_INT, "vector steps per update"),
     Key("entropy_coef", NONNEGATIVE, "weight of the entropy bonus"),

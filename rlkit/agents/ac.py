@@ -114,7 +114,7 @@ class ActorCritic(Agent):
                  gamma: float = 0.99, actor_lr: float = 0.001, critic_lr: float = 0.001, n_steps: int = 1,
                  nstep: bool = False, advantage: str = "baseline", entropy_coef: float = 0.0,
                  log_std_init: float = 0.0, max_grad_norm: float | None = None,
-                 network: dict | None = None) -> None:
+                 lr_decay_steps: int | None = None, network: dict | None = None) -> None:
         super().__init__(observation_space, action_space, device)
         if advantage not in ADVANTAGES:
             raise ConfigError(f"ac advantage={advantage!r} is not one of {', '.join(ADVANTAGES)}")
@@ -127,6 +127,7 @@ class ActorCritic(Agent):
         self.max_grad_norm, self.entropy_coef = max_grad_norm, entropy_coef
         self.env_steps = self.vector_steps = 0
         self.pending: list[tuple[Tensor, ...]] = []
+        self.decay_learning_rates(lr_decay_steps)
 
     @classmethod
     def check_spaces(cls, observation_space: gym.Space, action_space: gym.Space) -> None:
@@ -147,6 +148,7 @@ class ActorCritic(Agent):
         batch = {name: torch.stack(column) for name, column in zip(FIELDS, zip(*self.pending, strict=True),
                                                                     strict=True)}  # [T, N, ...]
         self.pending = []
+        self.anneal_learning_rates()
         with torch.no_grad():
             next_action = self.actor.sample(batch["next_obs"])  # ã_{t+1} ~ π(·|s_{t+1}), never executed
             next_q = self.critic(batch["next_obs"], next_action)

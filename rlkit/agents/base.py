@@ -45,6 +45,19 @@ class Agent:
         """Learn if it is time to; returns metrics as tensors (the trainer reads them only when it logs)."""
         return None
 
+    def decay_learning_rates(self, decay_steps: int | None) -> None:
+        """``lr_decay_steps``: every optimizer's step size falls linearly from its configured value to 0 over
+        that many env steps (``anneal_learning_rates``, called before each update); None keeps it constant."""
+        self.lr_decay_steps = decay_steps
+        self.initial_lrs = [(opt, opt.lr) for opt in self._stateful().values() if isinstance(opt, Adam)]
+
+    def anneal_learning_rates(self) -> None:
+        if getattr(self, "lr_decay_steps", None) is None:
+            return
+        remaining = max(0.0, 1.0 - self.env_steps / self.lr_decay_steps)
+        for optimizer, initial in self.initial_lrs:
+            optimizer.lr = initial * remaining
+
     # Methods that only do tensor work (forward, loss, backward, optimizer step): ``compile`` wraps these.
     compiled_steps: tuple[str, ...] = ()
 

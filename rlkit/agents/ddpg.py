@@ -2,7 +2,8 @@
 
 Critic q(s,a;w) learns by TD toward y = r + γ·q(s′, π(s′;θ⁻); w⁻); the actor π(s;θ) ascends
 ∇θ q(s, π(s;θ); w) = ∂π(s;θ)/∂θ · ∂q(s,a;w)/∂a. Target networks (θ⁻, w⁻) trail the online ones by Polyak
-averaging; exploration adds Gaussian noise to the deterministic action.
+averaging; exploration adds noise to the deterministic action: Gaussian, or Ornstein–Uhlenbeck (noise_type=ou,
+rlkit/agents/noise.py), whose pushes last for many steps.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from rlkit.agents.networks import (
     observation_encoder,
     q_or_policy_network,
 )
+from rlkit.agents.noise import NOISE_TYPES, make_noise
 from rlkit.agents.off_policy import OffPolicyAgent
 from rlkit.agents.targets import soft_update, td_target
 from rlkit.buffers import ReplayBuffer
+from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 from rlkit.nn import MLP
 from rlkit.optim import Adam
@@ -92,9 +95,15 @@ class DDPG(OffPolicyAgent):
         train_freq: int = 1,
         gradient_steps: int = 1,
         exploration_noise: float = 0.1,
+        noise_type: str = "gaussian",
+        ou_theta: float = 0.15,
+        ou_dt: float = 1e-2,
+        lr_decay_steps: int | None = None,
         network: dict | None = None,
     ) -> None:
         super().__init__(observation_space, action_space, device)
+        if noise_type not in NOISE_TYPES:
+            raise ConfigError(f"ddpg noise_type={noise_type!r} is not one of {', '.join(NOISE_TYPES)}")
         net = network_options(network)
         low = torch.as_tensor(action_space.low, dtype=torch.float32, device=device)
         high = torch.as_tensor(action_space.high, dtype=torch.float32, device=device)
@@ -113,8 +122,9 @@ class DDPG(OffPolicyAgent):
         self.init_replay(ReplayBuffer.for_space(buffer_size, observation_space, action_space.shape, device),
                          batch_size, learning_starts, train_freq, gradient_steps)
         self.low, self.high = low, high
-        self.noise_std = exploration_noise * self.actor.scale
+        self.noise = make_noise(noise_type, exploration_noise * self.actor.scale, ou_theta, ou_dt)
         self.gamma, self.tau = gamma, tau
+        self.decay_learning_rates(lr_decay_steps)
 
     @classmethod
     def check_spaces(cls, observation_space: gym.Space, action_space: gym.Space) -> None:
@@ -135,8 +145,12 @@ class DDPG(OffPolicyAgent):
             )
         action = self.actor(obs)
         if explore:
-            action = (action + self.noise_std * torch.randn_like(action)).clamp(self.low, self.high)
+            action = (action + self.noise(action)).clamp(self.low, self.high)
         return action
+
+    def observe(self, transition: Transition) -> None:
+        super().observe(transition)
+        self.noise.reset(transition.done)  # a new episode starts its noise afresh
 
     compiled_steps = ("critic_step", "actor_step")
 
@@ -161,6 +175,13 @@ class DDPG(OffPolicyAgent):
         loss_q.backward()
         self.critic_opt.step()
         return {"losses/critic_loss": loss_q.detach(), "losses/q_mean": q.detach().mean()}
+
+    def extra_state(self) -> dict:
+        return {**super().extra_state(), "noise": self.noise.state_dict()}
+
+    def load_extra_state(self, state: dict) -> None:
+        super().load_extra_state(state)
+        self.noise.load_state_dict(state.get("noise", {}))
 
     def actor_step(self, batch: dict[str, Tensor]) -> Tensor:
         """The deterministic policy gradient step through the (frozen) critic; returns the actor loss."""

@@ -67,7 +67,8 @@ class DQN(OffPolicyAgent):
                  learning_starts: int = 1000, train_freq: int = 1, gradient_steps: int = 1,
                  target_update_interval: int = 500, tau: float = 1.0, double: bool = False, loss: str = "mse",
                  max_grad_norm: float | None = None, epsilon_start: float = 1.0, epsilon_end: float = 0.05,
-                 exploration_steps: int = 10_000, network: dict | None = None) -> None:
+                 exploration_steps: int = 10_000, lr_decay_steps: int | None = None,
+                 network: dict | None = None) -> None:
         super().__init__(observation_space, action_space, device)
         if loss not in LOSSES:
             raise ConfigError(f"dqn loss={loss!r} is not one of {', '.join(LOSSES)}")
@@ -85,6 +86,7 @@ class DQN(OffPolicyAgent):
         self.epsilon_start, self.epsilon_end = epsilon_start, epsilon_end
         self.exploration_steps = exploration_steps
         self.gradient_updates = 0
+        self.decay_learning_rates(lr_decay_steps)
 
     @classmethod
     def check_spaces(cls, observation_space: gym.Space, action_space: gym.Space) -> None:

@@ -32,6 +32,7 @@ class OffPolicyAgent(Agent):
     def update(self) -> dict[str, Tensor] | None:
         if self.env_steps < self.learning_starts or self.vector_steps % self.train_freq:
             return None
+        self.anneal_learning_rates()
         for _ in range(self.gradient_steps):
             metrics = self.update_once(self.buffer.sample(self.batch_size))
         return metrics

@@ -62,7 +62,7 @@ class Reinforce(Agent):
                  gamma: float = 0.99, lr: float = 0.01, rollout_steps: int = 128,
                  baseline: str = "standardize",
                  value_lr: float = 0.01, log_std_init: float = 0.0, max_grad_norm: float | None = None,
-                 network: dict | None = None) -> None:
+                 lr_decay_steps: int | None = None, network: dict | None = None) -> None:
         super().__init__(observation_space, action_space, device)
         if baseline not in BASELINES:
             raise ConfigError(f"reinforce baseline={baseline!r} is not one of {', '.join(BASELINES)}")
@@ -76,6 +76,7 @@ class Reinforce(Agent):
             max_grad_norm
         self.env_steps = self.vector_steps = 0
         self.clear()
+        self.decay_learning_rates(lr_decay_steps)
 
     def clear(self) -> None:
         """Forget stored steps: the pending list, and the carried rows of episodes not yet finished."""
@@ -116,6 +117,7 @@ class Reinforce(Agent):
         self.carry["fresh"] = ~complete[first_kept:]  # what was complete is used now, never again
         if not bool(use.any()):
             return None
+        self.anneal_learning_rates()
         returns = discounted_returns(rows["reward"], rows["done"], self.gamma)[use]
         obs, action = rows["obs"][use], rows["action"][use]
         num_episodes = rows["done"][use].sum()
