@@ -51,9 +51,22 @@ def resolve_env_id(env_id: str) -> str:
     raise ConfigError(message)
 
 
+# Gymnasium's env families whose packages rlkit's extras install: entry-point prefix → the command that fixes it
+EXTRAS = {"gymnasium.envs.box2d.": 'pip install "rlkit[box2d]"'}
+
+
+def missing_dependency(env_id: str, exc: Exception) -> ConfigError:
+    entry_point = str(gym.spec(env_id).entry_point)
+    fix = next((cmd for prefix, cmd in EXTRAS.items() if entry_point.startswith(prefix)), None)
+    how = f"install it with: {fix}" if fix else one_line(exc)
+    return ConfigError(f"env {env_id!r} needs a package that is not installed; {how}")
+
+
 def _make_one(env_id: str, kwargs: dict[str, Any], max_episode_steps: int | None, **extra: Any) -> gym.Env:
     try:
         return gym.make(env_id, max_episode_steps=max_episode_steps, **extra, **kwargs)
+    except gym.error.DependencyNotInstalled as exc:
+        raise missing_dependency(env_id, exc) from exc
     except TypeError as exc:  # typically an unknown kwarg for this env
         raise ConfigError(f"env {env_id!r} rejected its arguments {kwargs}: {one_line(exc)}") from exc
 

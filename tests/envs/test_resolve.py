@@ -113,3 +113,14 @@ def test_env_checker_passes_a_good_env_and_names_a_failing_one():
     register_env("UnseededTest-v0", Unseeded)
     with pytest.raises(ConfigError, match="'UnseededTest-v0' failed gymnasium's env checker: AssertionError"):
         check_env("UnseededTest-v0")
+
+
+def test_a_box2d_env_without_box2d_names_the_extra_that_installs_it(monkeypatch):
+    def not_installed(*args, **kwargs):
+        raise gym.error.DependencyNotInstalled('Box2D is not installed, run `pip install "gymnasium[box2d]"`')
+
+    monkeypatch.setattr(gym, "make", not_installed)
+    with pytest.raises(ConfigError) as info:
+        make_env("LunarLander-v3")
+    assert str(info.value) == "env 'LunarLander-v3' needs a package that is not installed; " \
+                              'install it with: pip install "rlkit[box2d]"'
