@@ -128,7 +128,8 @@ def agent_factory(name: str):
 def type_name(annotation: Any) -> str:
     if annotation is None:
         return ""
-    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+    name = getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+    return name.replace(" | ", " or ")  # a "|" would split the table cell
 
 
 def agent_rows(name: str) -> list[Row]:
@@ -144,7 +145,7 @@ def agent_rows(name: str) -> list[Row]:
         accepts = ": ".join(filter(None, [f"`{type_name(annotation)}`" if annotation else "",
                                           known.rule.accepts if known else ""]))
         comment = comments.get(option)  # the conf file's comment adds detail to the schema's meaning
-        meaning = " ".join(filter(None, [known.doc if known else "", f"*{comment}*" if comment else ""]))
+        meaning = " — ".join(filter(None, [known.doc if known else "", f"*{comment}*" if comment else ""]))
         default = values[option] if option in values else signature[option].default
         rows.append(Row(f"agent/{name}", f"agent.{option}", accepts, default, meaning))
     return rows
