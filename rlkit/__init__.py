@@ -1,8 +1,8 @@
 """rlkit: deep-RL agents (DQN, REINFORCE, actor-critic, DDPG) on gymnasium, built from hand-derived layers.
 
 ``rlkit.train`` runs what ``python -m rlkit`` runs; ``rlkit.load`` turns a run dir into a callable policy
-(docs/using.md). ``rlkit.register_env`` and ``rlkit.register_agent`` are the Python side of the plugins
-(docs/plugins.md). All are imported on first use, so ``import rlkit`` stays cheap (no torch, no gymnasium).
+(docs/pages/using.md). ``rlkit.register_env`` and ``rlkit.register_agent`` are the Python side of the plugins
+(docs/pages/plugins.md). All are imported on first use, so ``import rlkit`` stays cheap (no torch, no gymnasium).
 """
 
 from __future__ import annotations

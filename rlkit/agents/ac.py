@@ -9,7 +9,7 @@ with A_t = q(s_t,a_t;w) for ``advantage="q"`` (the algorithm as stated) or, for 
 A_t = q(s_t,a_t;w) − b(s_t) with b(s) = Σ_a π(a|s)·q(s,a;w) ≈ V(s) for Discrete actions and b(s) = q(s,μ(s);w)
 (the Gaussian's mean action) for Box actions. Any b that does not depend on a_t leaves the gradient unbiased,
 E_a[∇θ log π(a|s)·b(s)] = b(s)·∇θ Σ_a π(a|s) = b(s)·∇θ 1 = 0, and removing the state's overall level from q
-shrinks the variance of the estimate (docs/agents.md). ``advantage="target"`` uses A_t = y_t − b(s_t), the
+shrinks the variance of the estimate (docs/pages/agents/ac.md). ``advantage="target"`` uses A_t = y_t − b(s_t), the
 critic's TD target (a sampled estimate of q(s_t,a_t)) in place of q(s_t,a_t;w): the same baseline, and it does
 not rely on the critic ranking actions it has rarely tried. The batch is all sub-envs of the vector env over
 ``n_steps`` vector steps; ``nstep=True`` replaces the one-step targets by rewards summed to the rollout's end

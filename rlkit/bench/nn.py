@@ -3,7 +3,7 @@
 Both networks of a case get the same weights and the same batch. Each repeat times the explicit and the native
 network back to back (their order alternating), so machine noise hits both alike; the reported ratio is the
 median over repeats of the per-repeat ratio explicit/native, and the times are medians too. On CPU the thread
-count is pinned (default 1). The results table replaces the "Backbone layers" section of docs/benchmarks.md.
+count is pinned (default 1). The results table replaces the "Backbone layers" section of docs/pages/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ NOTES = (
     "materialise the patch matrix (unfold copies each input element up to kh·kw/stride² times) and run the "
     "fold loop, which PyTorch's oneDNN convolution avoids by convolving in place."
 )
-DEFAULT_OUTPUT = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
+DEFAULT_OUTPUT = Path(__file__).resolve().parents[2] / "docs" / "pages" / "benchmarks.md"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
 P = N·Ho·Wo patches, K = C·kh·kw entries per patch. With the kernels vectorised into W of shape (K, O), the
 convolution is the single product z = X·W (+ b), and z of shape (P, O) reshapes to the output map.
 Backward is that product's two gradients, dQ/dW = Xᵀ·dQ/dz and dQ/dX = dQ/dz·Wᵀ, then ``fold`` sums every
-patch entry of dQ/dX back onto the input element it was copied from. See docs/backprop.md.
+patch entry of dQ/dX back onto the input element it was copied from. See docs/pages/backprop.md.
 
 Memory layout (all that makes this fast on CPU, none of it changes the maths): the patch rows are gathered
 through a strided view of the input (``Tensor.unfold``), and a patch's K entries are ordered (C, kh, kw) for

@@ -2,7 +2,7 @@
 
 Each op is a ``torch.autograd.Function``: ``forward`` computes the layer, ``backward`` receives dQ/d(output)
 and returns dQ/d(input) for each input that needs it (``ctx.needs_input_grad``). No autograd runs inside a
-backward. The derivations are in docs/backprop.md.
+backward. The derivations are in docs/pages/backprop.md.
 
 The public wrappers (``linear``, ``relu``, ``tanh``, ``conv2d``) check shapes first and raise a ``ValueError``
 naming them, so a bad input fails before any computation rather than deep inside a matmul.

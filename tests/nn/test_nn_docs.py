@@ -1,4 +1,4 @@
-"""docs/backprop.md stays true: its code links point at the lines they quote, and its worked example holds."""
+"""docs/pages/backprop.md stays true: its code links point at the lines they quote, and its worked example holds."""
 
 import re
 from pathlib import Path
@@ -7,8 +7,8 @@ import torch
 
 from rlkit.nn import conv as conv_module
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-LINK = re.compile(r"\[`(?P<code>[^`]+)`\]\(\.\./(?P<path>[\w/.]+)#L(?P<line>\d+)\)")
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "pages"
+LINK = re.compile(r"\[`(?P<code>[^`]+)`\]\(\.\./\.\./(?P<path>[\w/.]+)#L(?P<line>\d+)\)")
 
 
 def test_backprop_links_point_at_the_quoted_code() -> None:
@@ -16,7 +16,7 @@ def test_backprop_links_point_at_the_quoted_code() -> None:
     links = list(LINK.finditer(text))
     assert len(links) >= 20
     for link in links:
-        lines = (DOCS.parent / link["path"]).read_text().splitlines()
+        lines = (DOCS.parents[1] / link["path"]).read_text().splitlines()
         line = int(link["line"])
         assert line <= len(lines) and link["code"] in lines[line - 1], \
             f"{link['path']}#L{line} no longer holds `{link['code']}`"
