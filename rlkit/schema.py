@@ -134,6 +134,8 @@ AGENT_KEYS: dict[str, Key] = {k.path: k for k in (
         "(Ornstein–Uhlenbeck, correlated in time)"),
     Key("ou_theta", POSITIVE, "mean-reversion rate θ of the OU noise"),
     Key("ou_dt", POSITIVE, "time step dt of the OU noise: x ← x − θx·dt + σ√dt·N(0,1)"),
+    Key("normalize_obs", BOOL, "feed the networks observations normalised by their running mean and std "
+        "(vector observations; statistics saved in checkpoints)"),
     Key("lr_decay_steps", optional(POSITIVE_INT), "env steps over which every learning rate falls linearly to 0; "
         "null: constant"),
     Key("rollout_steps", POSITIVE_INT, "vector steps between updates (every finished episode is used once)"),

@@ -32,6 +32,7 @@ from rlkit.agents.common import (
     unstack_steps,
 )
 from rlkit.agents.networks import feature_dim, network_options, observation_encoder
+from rlkit.agents.normalize import make_obs_norm
 from rlkit.agents.targets import td_target
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
@@ -114,13 +115,17 @@ class ActorCritic(Agent):
                  gamma: float = 0.99, actor_lr: float = 0.001, critic_lr: float = 0.001, n_steps: int = 1,
                  nstep: bool = False, advantage: str = "baseline", entropy_coef: float = 0.0,
                  log_std_init: float = 0.0, max_grad_norm: float | None = None,
-                 lr_decay_steps: int | None = None, network: dict | None = None) -> None:
+                 lr_decay_steps: int | None = None, normalize_obs: bool = False,
+                 network: dict | None = None) -> None:
         super().__init__(observation_space, action_space, device)
         if advantage not in ADVANTAGES:
             raise ConfigError(f"ac advantage={advantage!r} is not one of {', '.join(ADVANTAGES)}")
         net = network_options(network)
         self.actor = Policy(observation_space, action_space, net, log_std_init).to(device)
         self.critic = Critic(observation_space, action_space, net).to(device)
+        self.obs_norm = make_obs_norm("ac", observation_space, normalize_obs)
+        if self.obs_norm is not None:
+            self.obs_norm.to(device)
         self.actor_opt = Adam(self.actor.parameters(), lr=actor_lr)
         self.critic_opt = Adam(self.critic.parameters(), lr=critic_lr)
         self.gamma, self.n_steps, self.nstep, self.advantage = gamma, n_steps, nstep, advantage
@@ -135,9 +140,12 @@ class ActorCritic(Agent):
 
     @torch.no_grad()
     def act(self, obs: Tensor, explore: bool = True) -> Tensor:
+        obs = self.normalized(obs)
         return self.actor.sample(obs) if explore else self.actor.mode(obs)
 
     def observe(self, transition: Transition) -> None:
+        if self.obs_norm is not None:
+            self.obs_norm.update(transition.obs)
         self.pending.append(tuple(getattr(transition, name) for name in FIELDS))
         self.env_steps += transition.reward.shape[0]
         self.vector_steps += 1
@@ -149,15 +157,16 @@ class ActorCritic(Agent):
                                                                     strict=True)}  # [T, N, ...]
         self.pending = []
         self.anneal_learning_rates()
+        obs, next_obs = self.normalized(batch["obs"]), self.normalized(batch["next_obs"])
         with torch.no_grad():
-            next_action = self.actor.sample(batch["next_obs"])  # ã_{t+1} ~ π(·|s_{t+1}), never executed
-            next_q = self.critic(batch["next_obs"], next_action)
+            next_action = self.actor.sample(next_obs)  # ã_{t+1} ~ π(·|s_{t+1}), never executed
+            next_q = self.critic(next_obs, next_action)
             if self.nstep:
                 target = nstep_targets(batch["reward"], next_q, batch["terminated"], batch["done"],
                                        self.gamma)
             else:
                 target = td_target(batch["reward"], next_q, batch["terminated"], self.gamma)
-        return self.update_once(batch["obs"].flatten(0, 1), batch["action"].flatten(0, 1), target.flatten())
+        return self.update_once(obs.flatten(0, 1), batch["action"].flatten(0, 1), target.flatten())
 
     compiled_steps = ("update_once",)
 

@@ -45,6 +45,12 @@ class Agent:
         """Learn if it is time to; returns metrics as tensors (the trainer reads them only when it logs)."""
         return None
 
+    obs_norm: nn.Module | None = None  # set by agents taking ``normalize_obs`` (rlkit/agents/normalize.py)
+
+    def normalized(self, obs: Tensor) -> Tensor:
+        """The observations as the networks see them: through the running normalisation when it is on."""
+        return obs if self.obs_norm is None else self.obs_norm(obs)
+
     def decay_learning_rates(self, decay_steps: int | None) -> None:
         """``lr_decay_steps``: every optimizer's step size falls linearly from its configured value to 0 over
         that many env steps (``anneal_learning_rates``, called before each update); None keeps it constant."""

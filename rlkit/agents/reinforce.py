@@ -18,6 +18,7 @@ from torch import Tensor
 from rlkit.agents.base import Agent, register_agent
 from rlkit.agents.common import Policy, check_policy_spaces, stack_steps, unstack_steps
 from rlkit.agents.networks import network_options, q_or_policy_network
+from rlkit.agents.normalize import make_obs_norm
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 from rlkit.optim import Adam
@@ -62,13 +63,17 @@ class Reinforce(Agent):
                  gamma: float = 0.99, lr: float = 0.01, rollout_steps: int = 128,
                  baseline: str = "standardize",
                  value_lr: float = 0.01, log_std_init: float = 0.0, max_grad_norm: float | None = None,
-                 lr_decay_steps: int | None = None, network: dict | None = None) -> None:
+                 lr_decay_steps: int | None = None, normalize_obs: bool = False,
+                 network: dict | None = None) -> None:
         super().__init__(observation_space, action_space, device)
         if baseline not in BASELINES:
             raise ConfigError(f"reinforce baseline={baseline!r} is not one of {', '.join(BASELINES)}")
         net = network_options(network)
         self.policy = Policy(observation_space, action_space, net, log_std_init).to(device)
         self.policy_opt = Adam(self.policy.parameters(), lr=lr)
+        self.obs_norm = make_obs_norm("reinforce", observation_space, normalize_obs)
+        if self.obs_norm is not None:
+            self.obs_norm.to(device)
         if baseline == "value":
             self.value = q_or_policy_network(observation_space, 1, net).to(device)
             self.value_opt = Adam(self.value.parameters(), lr=value_lr)
@@ -89,9 +94,12 @@ class Reinforce(Agent):
 
     @torch.no_grad()
     def act(self, obs: Tensor, explore: bool = True) -> Tensor:
+        obs = self.normalized(obs)
         return self.policy.sample(obs) if explore else self.policy.mode(obs)
 
     def observe(self, transition: Transition) -> None:
+        if self.obs_norm is not None:
+            self.obs_norm.update(transition.obs)
         self.pending.append(tuple(getattr(transition, name) for name in FIELDS))
         self.env_steps += transition.reward.shape[0]
         self.vector_steps += 1
@@ -119,7 +127,7 @@ class Reinforce(Agent):
             return None
         self.anneal_learning_rates()
         returns = discounted_returns(rows["reward"], rows["done"], self.gamma)[use]
-        obs, action = rows["obs"][use], rows["action"][use]
+        obs, action = self.normalized(rows["obs"][use]), rows["action"][use]
         num_episodes = rows["done"][use].sum()
         return self.learn(obs, action, returns, num_episodes)
 
