@@ -25,12 +25,24 @@ class Adam:
         eps: float = 1e-8,
     ) -> None:
         self.params = list(params)
+        # lr also lives in a 0-d tensor that the foreach path reads, so a schedule changing it (lr_decay_steps)
+        # neither recompiles a compiled step nor goes stale inside a captured CUDA graph
+        self.lr_tensor = torch.zeros((), device=self.params[0].device if self.params else "cpu")
         self.lr, (self.beta1, self.beta2), self.eps = float(lr), betas, float(eps)
         self.exp_avg = [torch.zeros_like(p) for p in self.params]
         self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
         # one step counter per parameter, on its device, as the fused kernel expects
         self.steps = [torch.zeros((), dtype=torch.float32, device=p.device) for p in self.params]
         self.fused = True  # False: the foreach path that torch.compile / CUDA graphs can capture (Agent.compile)
+
+    @property
+    def lr(self) -> float:
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = float(value)
+        self.lr_tensor.fill_(self._lr)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.params:
@@ -78,7 +90,7 @@ class Adam:
         correction1 = torch._foreach_sub(torch._foreach_pow(self.beta1, steps), 1)  # −(1 − β₁ᵗ)
         correction2 = torch._foreach_sqrt(torch._foreach_neg(torch._foreach_sub(torch._foreach_pow(self.beta2, steps),
                                                                                  1)))  # √(1 − β₂ᵗ)
-        step_size = torch._foreach_div(correction1, self.lr)  # −(1 − β₁ᵗ)/lr
+        step_size = torch._foreach_div(correction1, self.lr_tensor)  # −(1 − β₁ᵗ)/lr
         denom = torch._foreach_add(torch._foreach_div(torch._foreach_sqrt(avg_sq), correction2), self.eps)
         torch._foreach_mul_(denom, step_size)  # −(1 − β₁ᵗ)/lr · (√v̂ + ε)
         torch._foreach_addcdiv_(params, avg, denom)  # θ ← θ − lr·m̂ / (√v̂ + ε)

@@ -22,8 +22,9 @@ CASES = {
 }
 
 
-def trained(agent_name: str, compiled: bool, steps: int = 300):
+def trained(agent_name: str, compiled: bool, steps: int = 300, **extra):
     env_id, options, num_envs = CASES[agent_name]
+    options = {**options, **extra}
     torch.manual_seed(0)
     env = make_env(env_id, num_envs=num_envs, seed=0)
     agent = make_agent(agent_name, env.single_observation_space, env.single_action_space, torch.device("cpu"),
@@ -70,3 +71,16 @@ def test_cudagraphs_on_cpu_is_one_line(cli):
     proc = cli("device=cpu", "cudagraphs=true")
     assert proc.returncode == 2 and "cudagraphs=true: CUDA graphs need device=cuda" in proc.stderr
     assert proc.stderr.count("\n") == 1
+
+
+def test_a_learning_rate_schedule_neither_recompiles_nor_departs_from_eager():
+    from torch._dynamo.utils import counters
+
+    torch._dynamo.reset()
+    counters.clear()
+    eager = trained("dqn", False, lr_decay_steps=400)
+    compiled = trained("dqn", True, lr_decay_steps=400)
+    assert compiled.q_opt.lr == pytest.approx(1e-3 * (1 - 300 / 400))
+    assert not counters["recompiles"] and counters["stats"]["unique_graphs"] <= 2  # the lr is a tensor input
+    for a, b in zip(eager.q_net.parameters(), compiled.q_net.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
