@@ -60,3 +60,13 @@ def test_env_that_cannot_be_pickled_warns_once_and_resumes_with_fresh_episodes(t
         assert summary["env_steps"] == 600
     finally:
         gym.registry.pop("LockedPendulum-v0")
+
+
+def test_a_box2d_env_resumes_with_fresh_episodes_not_as_an_unreset_copy(tmp_path):
+    pytest.importorskip("Box2D", reason="Box2D envs: pip install -e '.[box2d]'")
+    overrides = ("agent=ddpg", "env=LunarLanderContinuous-v3", *SHORT[2:])
+    with pytest.warns(RuntimeWarning, match=r"env LunarLanderContinuous-v3 cannot be pickled .*EzPickle"):
+        train(composed(*overrides, "total_steps=300"), tmp_path)
+    with pytest.warns(RuntimeWarning):
+        summary = train(composed(*overrides, "total_steps=600", "resume=true"), tmp_path)  # stepped an unreset env
+    assert summary["env_steps"] == 600

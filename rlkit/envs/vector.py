@@ -17,6 +17,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 import torch
+from gymnasium.utils import EzPickle
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 from torch import Tensor
 
@@ -113,9 +114,13 @@ class VectorEnv:
         limit's counter, its physics state), the running returns and the current observation.
 
         Sub-envs that cannot be pickled (e.g. ones holding a simulator handle) give ``envs: None``; a resumed run
-        then starts fresh episodes. That is said once, in a warning naming the env, at the first save.
+        then starts fresh episodes. So do gymnasium's ``EzPickle`` envs (Box2D, MuJoCo): they pickle without error,
+        but only their constructor arguments, and would come back as new envs never reset. That is said once, in a
+        warning naming the env, at the first save.
         """
         try:
+            if isinstance(self.envs.envs[0].unwrapped, EzPickle):
+                raise pickle.PicklingError("it pickles its constructor arguments (EzPickle), not its state")
             envs = [pickle.dumps(env) for env in self.envs.envs]
         except Exception as exc:  # noqa: BLE001 - any pickling failure means: resume with fresh episodes
             envs = None
