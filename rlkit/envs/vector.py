@@ -135,8 +135,9 @@ class VectorEnv:
                 "lengths": torch.from_numpy(self._lengths.copy())}
 
     def load_state_dict(self, state: dict[str, Any]) -> bool:
-        """Restore the sub-envs and the running episode statistics; False when the envs were not saved."""
-        if state.get("envs") is None:
+        """Restore the sub-envs and the running episode statistics; False when the envs were not saved (or are
+        EzPickle envs saved by an older rlkit: their pickle holds no state)."""
+        if state.get("envs") is None or isinstance(self.envs.envs[0].unwrapped, EzPickle):
             return False
         for old in self.envs.envs:
             old.close()
