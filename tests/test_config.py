@@ -23,10 +23,10 @@ def test_command_line_beats_preset():
 
 
 def test_no_preset_means_agent_defaults():
-    cfg = composed("agent=ddpg", "env=MountainCarContinuous-v0")
+    cfg = composed("agent=ddpg", "env=BipedalWalker-v3")  # no agents_zoo/ddpg/BipedalWalker-v3.yaml
     assert cfg["total_steps"] == 20000  # conf/config.yaml's default
     assert cfg["agent"]["learning_starts"] == 1000  # conf/agent/ddpg.yaml
-    assert cfg["env"]["id"] == "MountainCarContinuous-v0"
+    assert cfg["env"]["id"] == "BipedalWalker-v3"
 
 
 def test_any_env_id_composes_even_without_a_conf_file():
