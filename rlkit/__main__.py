@@ -35,9 +35,10 @@ def write_run_config(run_dir: Path, cfg: dict, hydra_files: dict[str, Any] | Non
     folder = run_dir / ".hydra"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        OmegaConf.save(OmegaConf.create(cfg), folder / "config.yaml")
-        for name, content in (hydra_files or {}).items():
-            OmegaConf.save(OmegaConf.create(content), folder / name)
+        with STOP_GATE.held():  # a stop raised inside OmegaConf's object building breaks it (rlkit/signals.py)
+            OmegaConf.save(OmegaConf.create(cfg), folder / "config.yaml")
+            for name, content in (hydra_files or {}).items():
+                OmegaConf.save(OmegaConf.create(content), folder / name)
     except OSError as exc:
         raise ConfigError(f"hydra.run.dir={run_dir}: cannot write the run dir ({exc.strerror or exc})") from exc
 
@@ -123,13 +124,14 @@ def hydra_app(cfg: DictConfig) -> dict | float:
     run_dir = Path(hydra_cfg.runtime.output_dir)
     hydra_files = {"hydra.yaml": {"hydra": OmegaConf.to_container(hydra_cfg)},
                    "overrides.yaml": list(hydra_cfg.overrides.task)}
+    plain = to_plain(cfg)  # OmegaConf work, done before the job opens to immediate stops
     try:
         STOP_GATE.enter_job()  # a stop that came while Hydra chose this job ends the sweep here
     except KeyboardInterrupt:
         remove_if_empty(run_dir)
         raise
     try:
-        summary = train(to_plain(cfg), run_dir, hydra_files)
+        summary = train(plain, run_dir, hydra_files)
     except ConfigError as exc:
         remove_if_empty(run_dir)
         exit_with(f"rlkit: error: {exc}", 2)

@@ -30,3 +30,16 @@ def test_a_stop_between_jobs_waits_for_the_next_job_and_a_second_stop_does_not()
         gate.enter_job()  # the held stop is raised where it is safe; the job never starts
     assert not gate.in_job
     gate.raise_pending()  # and only once
+
+
+def test_a_stop_inside_a_held_block_of_a_job_is_raised_when_the_block_ends():
+    gate = StopGate()
+    gate.enter_job()
+    finished = False
+    with pytest.raises(Terminated):
+        with gate.held():  # e.g. OmegaConf writing .hydra/config.yaml
+            gate.on_signal(signal.SIGTERM, None)
+            finished = True  # the block runs to its end
+    assert finished
+    with pytest.raises(KeyboardInterrupt):
+        gate.on_signal(signal.SIGINT, None)  # outside the block: at once again

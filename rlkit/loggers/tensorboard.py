@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from omegaconf import OmegaConf
+import yaml
 from PIL import Image
 from tensorboard.compat.proto.summary_pb2 import Summary
 from torch.utils.tensorboard import SummaryWriter
@@ -21,8 +21,8 @@ from rlkit.loggers.base import Logger
 
 def config_markdown(config: dict[str, Any]) -> str:
     """The config as YAML in a Markdown code block (indented four spaces) for TensorBoard's text tab."""
-    yaml = OmegaConf.to_yaml(OmegaConf.create(config))
-    return "\n".join("    " + line for line in yaml.splitlines())
+    text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True)  # not OmegaConf: see rlkit/signals.py
+    return "\n".join("    " + line for line in text.splitlines())
 
 
 def gif_summary(key: str, path: Path, max_side: int = 256) -> Summary:
