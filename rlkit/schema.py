@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from rlkit.agents.noise import NOISE_TYPES
 from rlkit.errors import ConfigError
 from rlkit.nn.backbones import ENCODERS
 
@@ -130,7 +131,7 @@ AGENT_KEYS: dict[str, Key] = {k.path: k for k in (
     Key("epsilon_end", PROBABILITY, "final ε of ε-greedy exploration"),
     Key("exploration_noise", NONNEGATIVE, "σ of the action noise (Gaussian, or the OU process's), as a fraction of the "
         "action range"),
-    Key("noise_type", one_of("gaussian", "ou"), "ddpg's exploration noise: gaussian (independent draws) | ou "
+    Key("noise_type", one_of(*NOISE_TYPES), "ddpg's exploration noise: gaussian (independent draws) | ou "
         "(Ornstein–Uhlenbeck, correlated in time)"),
     Key("ou_theta", POSITIVE, "mean-reversion rate θ of the OU noise"),
     Key("ou_dt", POSITIVE, "time step dt of the OU noise: x ← x − θx·dt + σ√dt·N(0,1)"),

@@ -123,9 +123,7 @@ class ActorCritic(Agent):
         net = network_options(network)
         self.actor = Policy(observation_space, action_space, net, log_std_init).to(device)
         self.critic = Critic(observation_space, action_space, net).to(device)
-        self.obs_norm = make_obs_norm("ac", observation_space, normalize_obs)
-        if self.obs_norm is not None:
-            self.obs_norm.to(device)
+        self.obs_norm = make_obs_norm("ac", observation_space, normalize_obs, device)
         self.actor_opt = Adam(self.actor.parameters(), lr=actor_lr)
         self.critic_opt = Adam(self.critic.parameters(), lr=critic_lr)
         self.gamma, self.n_steps, self.nstep, self.advantage = gamma, n_steps, nstep, advantage
@@ -144,8 +142,7 @@ class ActorCritic(Agent):
         return self.actor.sample(obs) if explore else self.actor.mode(obs)
 
     def observe(self, transition: Transition) -> None:
-        if self.obs_norm is not None:
-            self.obs_norm.update(transition.obs)
+        self.track_observations(transition.obs)
         self.pending.append(tuple(getattr(transition, name) for name in FIELDS))
         self.env_steps += transition.reward.shape[0]
         self.vector_steps += 1

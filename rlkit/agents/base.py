@@ -46,10 +46,16 @@ class Agent:
         return None
 
     obs_norm: nn.Module | None = None  # set by agents taking ``normalize_obs`` (rlkit/agents/normalize.py)
+    lr_decay_steps: int | None = None  # set by ``decay_learning_rates``
 
     def normalized(self, obs: Tensor) -> Tensor:
         """The observations as the networks see them: through the running normalisation when it is on."""
         return obs if self.obs_norm is None else self.obs_norm(obs)
+
+    def track_observations(self, obs: Tensor) -> None:
+        """Fold the observations the agent acted on in training into the running normalisation, when it is on."""
+        if self.obs_norm is not None:
+            self.obs_norm.update(obs)
 
     def decay_learning_rates(self, decay_steps: int | None) -> None:
         """``lr_decay_steps``: every optimizer's step size falls linearly from its configured value to 0 over
@@ -58,7 +64,7 @@ class Agent:
         self.initial_lrs = [(opt, opt.lr) for opt in self._stateful().values() if isinstance(opt, Adam)]
 
     def anneal_learning_rates(self) -> None:
-        if getattr(self, "lr_decay_steps", None) is None:
+        if self.lr_decay_steps is None:
             return
         remaining = max(0.0, 1.0 - self.env_steps / self.lr_decay_steps)
         for optimizer, initial in self.initial_lrs:

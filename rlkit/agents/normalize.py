@@ -40,10 +40,10 @@ class RunningNorm(nn.Module):
         return scaled.clamp(-self.clip, self.clip)
 
 
-def make_obs_norm(agent: str, observation_space: gym.Space, enabled: bool) -> RunningNorm | None:
+def make_obs_norm(agent: str, observation_space: gym.Space, enabled: bool, device: torch.device) -> RunningNorm | None:
     if not enabled:
         return None
     if len(observation_space.shape) != 1 or np.dtype(observation_space.dtype) in (np.uint8, np.bool_):
         raise ConfigError(f"{agent} normalize_obs=true needs vector observations, not shape "
                           f"{tuple(observation_space.shape)}; images are scaled to [0, 1] already")
-    return RunningNorm(tuple(observation_space.shape))
+    return RunningNorm(tuple(observation_space.shape)).to(device)

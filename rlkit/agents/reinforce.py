@@ -71,9 +71,7 @@ class Reinforce(Agent):
         net = network_options(network)
         self.policy = Policy(observation_space, action_space, net, log_std_init).to(device)
         self.policy_opt = Adam(self.policy.parameters(), lr=lr)
-        self.obs_norm = make_obs_norm("reinforce", observation_space, normalize_obs)
-        if self.obs_norm is not None:
-            self.obs_norm.to(device)
+        self.obs_norm = make_obs_norm("reinforce", observation_space, normalize_obs, device)
         if baseline == "value":
             self.value = q_or_policy_network(observation_space, 1, net).to(device)
             self.value_opt = Adam(self.value.parameters(), lr=value_lr)
@@ -98,8 +96,7 @@ class Reinforce(Agent):
         return self.policy.sample(obs) if explore else self.policy.mode(obs)
 
     def observe(self, transition: Transition) -> None:
-        if self.obs_norm is not None:
-            self.obs_norm.update(transition.obs)
+        self.track_observations(transition.obs)
         self.pending.append(tuple(getattr(transition, name) for name in FIELDS))
         self.env_steps += transition.reward.shape[0]
         self.vector_steps += 1
