@@ -15,9 +15,6 @@ from torch import Tensor
 
 from rlkit.envs.vector import Transition
 
-FIELDS = ("obs", "action", "reward", "next_obs", "terminated")
-
-
 class ReplayBuffer:
     """Stores transitions from a vector env and samples uniform minibatches, without leaving ``device``."""
 
@@ -36,6 +33,7 @@ class ReplayBuffer:
         action_shape: tuple[int, ...],
         device: torch.device,
         action_dtype: torch.dtype = torch.float32,
+        discount: bool = False,
     ) -> None:
         self.capacity, self.device = int(capacity), device
         self.storage: dict[str, Tensor] = {
@@ -45,6 +43,8 @@ class ReplayBuffer:
             "next_obs": torch.empty((self.capacity, *obs_shape), device=device),
             "terminated": torch.empty(self.capacity, device=device),
         }
+        if discount:  # n-step transitions carry their own bootstrap factor γ^k (rlkit/agents/nstep.py)
+            self.storage["discount"] = torch.empty(self.capacity, device=device)
         self.pos = 0
         self.size = 0
 
@@ -55,8 +55,8 @@ class ReplayBuffer:
             if self.pos + n > self.capacity
             else slice(self.pos, self.pos + n)
         )
-        for name in FIELDS:
-            self.storage[name][idx] = getattr(t, name).reshape(self.storage[name][idx].shape)
+        for name, tensor in self.storage.items():
+            tensor[idx] = getattr(t, name).reshape(tensor[idx].shape)
         self.pos = (self.pos + n) % self.capacity
         self.size = min(self.size + n, self.capacity)
 

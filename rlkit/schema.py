@@ -145,6 +145,8 @@ AGENT_KEYS: dict[str, Key] = {k.path: k for k in (
     Key("max_grad_norm", optional(POSITIVE), "clip the gradient norm; null: no clipping"),
     Key("log_std_init", NUMBER, "initial log σ of the Gaussian policy (Box actions)"),
     Key("double", BOOL, "double-DQN target"),
+    Key("td_steps", POSITIVE_INT, "rewards summed in dqn's TD target before it bootstraps (n-step target: "
+        "y = Σ_{i<n} γ^i·r_{t+i} + γ^n·max_a Q(s_{t+n}, a; w⁻)); 1: the one-step target"),
     Key("nstep", BOOL, "n-step targets to the rollout's end"),
     Key("loss", one_of("mse", "huber"), "dqn's TD loss: ½ squared error or Huber"),
     Key("baseline", one_of("none", "standardize", "value"), "reinforce's baseline"),

@@ -35,6 +35,7 @@ CASES = [
     ((*DQN, "agent.epsilon_start=1.5"), "agent.epsilon_start=1.5: a number in [0, 1]"),
     ((*DQN, "agent.epsilon_end=-0.1"), "agent.epsilon_end=-0.1"),
     ((*DQN, "agent.loss=l3"), "agent.loss=l3: one of mse, huber"),
+    ((*DQN, "agent.td_steps=0"), "agent.td_steps=0"),
     (("agent=ddpg", "agent.learning_starts=-1"), "agent.learning_starts=-1"),
     (("num_envs=0",), "num_envs=0"),
     (("threads=0",), "threads=0"),

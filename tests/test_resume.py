@@ -24,6 +24,8 @@ CASES = {
              "eval.every=600", "checkpoint.every=200"),
     "dqn": ("agent=dqn", "env=CartPole-v1", "total_steps=6000", "agent.learning_starts=500",
             "agent.exploration_steps=2000", "eval.every=2000", "checkpoint.every=512"),
+    "dqn-td_steps": ("agent=dqn", "env=CartPole-v1", "total_steps=6000", "agent.learning_starts=500",
+                     "agent.exploration_steps=2000", "agent.td_steps=3", "eval.every=2000", "checkpoint.every=512"),
     "reinforce": ("agent=reinforce", "env=CartPole-v1", "total_steps=12000", "num_envs=2",
                   "agent.rollout_steps=50", "eval.every=4000", "checkpoint.every=700"),
     "ac": ("agent=ac", "env=CartPole-v1", "total_steps=12000", "eval.every=4000", "checkpoint.every=600"),

@@ -3,22 +3,26 @@
 q_t = Q(s_t, a_t; w) regresses toward y_t = r_t + γ·max_a Q(s_{t+1}, a; w⁻), where w⁻ is a target network
 that trails w (a hard copy every ``target_update_interval`` gradient steps, or Polyak averaging with τ < 1).
 ``double=True`` picks the next action with the online net and scores it with the target net (van Hasselt et
-al., 2016), which removes most of the max-operator's overestimation. Behaviour is ε-greedy, with ε annealed
-linearly.
+al., 2016), which removes most of the max-operator's overestimation. ``td_steps=n`` sums n rewards before the
+bootstrap, y_t = Σ_{i<n} γ^i r_{t+i} + γ^n·max_a Q(s_{t+n}, a; w⁻) (rlkit/agents/nstep.py). Behaviour is
+ε-greedy, with ε annealed linearly.
 """
 
 from __future__ import annotations
 
 import gymnasium as gym
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from rlkit.agents.base import register_agent
 from rlkit.agents.networks import check_observations, network_options, q_or_policy_network
+from rlkit.agents.nstep import NStepWindow
 from rlkit.agents.off_policy import OffPolicyAgent
 from rlkit.agents.targets import soft_update, td_target
 from rlkit.buffers import ReplayBuffer
+from rlkit.envs.vector import Transition, observation_dtype
 from rlkit.errors import ConfigError
 from rlkit.optim import Adam
 
@@ -67,11 +71,14 @@ class DQN(OffPolicyAgent):
                  learning_starts: int = 1000, train_freq: int = 1, gradient_steps: int = 1,
                  target_update_interval: int = 500, tau: float = 1.0, double: bool = False, loss: str = "mse",
                  max_grad_norm: float | None = None, epsilon_start: float = 1.0, epsilon_end: float = 0.05,
-                 exploration_steps: int = 10_000, lr_decay_steps: int | None = None,
+                 exploration_steps: int = 10_000, lr_decay_steps: int | None = None, td_steps: int = 1,
                  network: dict | None = None) -> None:
         super().__init__(observation_space, action_space, device)
         if loss not in LOSSES:
             raise ConfigError(f"dqn loss={loss!r} is not one of {', '.join(LOSSES)}")
+        if td_steps > 1 and observation_dtype(observation_space) == np.uint8:
+            raise ConfigError(f"dqn td_steps={td_steps} needs vector observations: pixel replay keeps one-step "
+                              "successors only; use td_steps=1")
         net = network_options(network)
         n_actions = int(action_space.n)
         self.q_net = q_or_policy_network(observation_space, n_actions, net).to(device)
@@ -79,8 +86,12 @@ class DQN(OffPolicyAgent):
         self.q_target.load_state_dict(self.q_net.state_dict())
         self.q_target.requires_grad_(False)
         self.q_opt = Adam(self.q_net.parameters(), lr=lr)
-        self.init_replay(ReplayBuffer.for_space(buffer_size, observation_space, (), device, action_dtype=torch.long),
-                         batch_size, learning_starts, train_freq, gradient_steps)
+        # n-step transitions carry their own bootstrap factor γ^k, stored beside them
+        buffer = (ReplayBuffer(buffer_size, observation_space.shape, (), device, torch.long, discount=True)
+                  if td_steps > 1 else
+                  ReplayBuffer.for_space(buffer_size, observation_space, (), device, action_dtype=torch.long))
+        self.init_replay(buffer, batch_size, learning_starts, train_freq, gradient_steps)
+        self.window = NStepWindow(td_steps, gamma) if td_steps > 1 else None
         self.gamma, self.tau, self.double, self.loss = gamma, tau, double, loss
         self.target_update_interval, self.max_grad_norm = target_update_interval, max_grad_norm
         self.epsilon_start, self.epsilon_end = epsilon_start, epsilon_end
@@ -106,6 +117,13 @@ class DQN(OffPolicyAgent):
             return torch.randint(0, self.q_net.out_dim, (obs.shape[0],), device=obs.device)
         return epsilon_greedy(self.q_net(obs), epsilon)
 
+    def store(self, transition: Transition) -> None:
+        if self.window is None:
+            return super().store(transition)
+        ready = self.window.push(transition)  # None until td_steps vector steps are held
+        if ready is not None:
+            self.buffer.add(ready)
+
     compiled_steps = ("gradient_step",)
 
     def update_once(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:
@@ -120,7 +138,8 @@ class DQN(OffPolicyAgent):
         with torch.no_grad():
             next_q_online = self.q_net(batch["next_obs"]) if self.double else None
             next_v = next_state_value(self.q_target(batch["next_obs"]), next_q_online)
-            target = td_target(batch["reward"], next_v, batch["terminated"], self.gamma)
+            discount = batch.get("discount", self.gamma)  # γ^k per n-step transition
+            target = td_target(batch["reward"], next_v, batch["terminated"], discount)
         q = self.q_net(batch["obs"]).gather(-1, batch["action"].unsqueeze(-1)).squeeze(-1)
         loss = q_loss(q, target, self.loss)
         self.q_opt.zero_grad(set_to_none=True)
@@ -131,8 +150,11 @@ class DQN(OffPolicyAgent):
         return {"losses/td_loss": loss.detach(), "losses/q_mean": q.detach().mean()}
 
     def extra_state(self) -> dict:
-        return {**super().extra_state(), "gradient_updates": self.gradient_updates}
+        window = {"nstep_window": self.window.state_dict()} if self.window is not None else {}
+        return {**super().extra_state(), "gradient_updates": self.gradient_updates, **window}
 
     def load_extra_state(self, state: dict) -> None:
         super().load_extra_state(state)
         self.gradient_updates = state["gradient_updates"]
+        if self.window is not None:
+            self.window.load_state_dict(state.get("nstep_window"), self.device)

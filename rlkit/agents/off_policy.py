@@ -25,12 +25,16 @@ class OffPolicyAgent(Agent):
         self.env_steps = self.vector_steps = 0
 
     def observe(self, transition: Transition) -> None:
-        self.buffer.add(transition)
+        self.store(transition)
         self.env_steps += transition.reward.shape[0]
         self.vector_steps += 1
 
+    def store(self, transition: Transition) -> None:
+        """Put a vector step into replay (dqn's ``td_steps`` turns it into an n-step transition first)."""
+        self.buffer.add(transition)
+
     def update(self) -> dict[str, Tensor] | None:
-        if self.env_steps < self.learning_starts or self.vector_steps % self.train_freq:
+        if self.env_steps < self.learning_starts or self.vector_steps % self.train_freq or not len(self.buffer):
             return None
         self.anneal_learning_rates()
         for _ in range(self.gradient_steps):
