@@ -78,7 +78,10 @@ class Policy(nn.Module):
         return self.body(obs)
 
     def log_prob(self, obs: Tensor, action: Tensor) -> Tensor:
-        out = self.body(obs)
+        return self.log_prob_of(self.body(obs), action)
+
+    def log_prob_of(self, out: Tensor, action: Tensor) -> Tensor:
+        """log π(a|s) from the network's output ``out`` (so that ``entropy`` can share the forward pass)."""
         if self.discrete:
             return categorical_log_prob(out, action)
         return gaussian_log_prob(out, self.log_std, action)

@@ -4,7 +4,8 @@ For each finished episode, u_t = Σ_{i≥t} γ^{i−t} r_i (computed backwards: 
 loss −Σ_t w_t·log π(a_t|s_t;θ) with w_t = u_t has gradient −Σ_t u_t·∇θ log π(a_t|s_t;θ), the negated
 policy-gradient estimate. Optional baselines lower its variance without biasing it: ``standardize`` uses
 w_t = (u_t − mean u)/std u over the batch; ``value`` learns V(s;φ) by regression onto u_t and uses
-w_t = u_t − V(s_t;φ). Episodes come from all sub-envs of the vector env at once: every ``rollout_steps``
+w_t = u_t − V(s_t;φ). ``entropy_coef`` c adds −c·Σ_t H(π(·|s_t)) per episode to the loss (Williams & Peng,
+1991): it keeps the policy from turning deterministic while the returns carry no signal. Episodes come from all sub-envs of the vector env at once: every ``rollout_steps``
 vector steps the agent updates on every episode that finished since the last update; steps of episodes still
 running are kept and used once their episode ends, so no env step is wasted and none is used twice.
 """
@@ -63,7 +64,7 @@ class Reinforce(Agent):
                  gamma: float = 0.99, lr: float = 0.01, rollout_steps: int = 128,
                  baseline: str = "standardize",
                  value_lr: float = 0.01, log_std_init: float = 0.0, max_grad_norm: float | None = None,
-                 lr_decay_steps: int | None = None, normalize_obs: bool = False,
+                 lr_decay_steps: int | None = None, normalize_obs: bool = False, entropy_coef: float = 0.0,
                  network: dict | None = None) -> None:
         super().__init__(observation_space, action_space, device)
         if baseline not in BASELINES:
@@ -75,8 +76,8 @@ class Reinforce(Agent):
         if baseline == "value":
             self.value = q_or_policy_network(observation_space, 1, net).to(device)
             self.value_opt = Adam(self.value.parameters(), lr=value_lr)
-        self.gamma, self.rollout_steps, self.baseline, self.max_grad_norm = gamma, rollout_steps, baseline, \
-            max_grad_norm
+        self.gamma, self.rollout_steps, self.baseline = gamma, rollout_steps, baseline
+        self.max_grad_norm, self.entropy_coef = max_grad_norm, entropy_coef
         self.env_steps = self.vector_steps = 0
         self.clear()
         self.decay_learning_rates(lr_decay_steps)
@@ -144,7 +145,12 @@ class Reinforce(Agent):
             value_loss.backward()
             self.value_opt.step()
             metrics["losses/value_loss"] = value_loss.detach()
-        loss = reinforce_loss(self.policy.log_prob(obs, action), weight, num_episodes)
+        out = self.policy(obs)
+        loss = reinforce_loss(self.policy.log_prob_of(out, action), weight, num_episodes)
+        entropy = self.policy.entropy(out)
+        if self.entropy_coef:
+            loss = loss - self.entropy_coef * entropy.sum() / num_episodes
+        metrics["losses/entropy"] = entropy.detach().mean()
         self.policy_opt.zero_grad(set_to_none=True)
         loss.backward()
         if self.max_grad_norm is not None:

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from rlkit.agents import make_agent
-from rlkit.agents.common import categorical_log_prob, gaussian_log_prob, sample_categorical
+from rlkit.agents.common import categorical_entropy, categorical_log_prob, gaussian_log_prob, sample_categorical
 from rlkit.agents.reinforce import (
     Reinforce,
     discounted_returns,
@@ -106,6 +106,27 @@ def test_update_uses_finished_episodes_once_and_keeps_unfinished_ones(baseline):
     use = episode_complete(rows["done"]) & rows["fresh"]
     assert use[:, 1].all() and not use[:, 0].any()
     assert agent.update() is not None
+
+
+def test_entropy_bonus_is_minus_c_times_the_summed_entropy_per_episode():
+    obs, action = torch.randn(6, 4), torch.randint(0, 2, (6,))
+    returns, episodes = torch.zeros(6), torch.tensor(2.0)  # no return signal: only the bonus moves θ
+    plain, bonus = make(baseline="none"), make(baseline="none", entropy_coef=0.5)
+    with torch.no_grad():  # away from the uniform policy at initialisation, where the entropy is at its maximum
+        for p in plain.policy.parameters():
+            p.add_(torch.randn_like(p))
+    bonus.policy.load_state_dict(plain.policy.state_dict())
+    entropy_before = categorical_entropy(bonus.policy(obs)).sum()
+    bonus.learn(obs, action, returns, episodes)
+    assert categorical_entropy(bonus.policy(obs)).sum() > entropy_before
+    before = [p.detach().clone() for p in plain.policy.parameters()]
+    metrics = plain.learn(obs, action, returns, episodes)
+    assert all(torch.equal(a, b) for a, b in zip(before, plain.policy.parameters(), strict=True))
+    assert float(metrics["losses/policy_loss"]) == 0.0
+    with torch.no_grad():
+        expected = -0.5 * categorical_entropy(bonus.policy(obs)).sum() / 2
+    assert float(bonus.learn(obs, action, returns, episodes)["losses/policy_loss"]) == pytest.approx(
+        float(expected), rel=1e-6)
 
 
 def test_update_without_a_finished_episode_does_nothing():
