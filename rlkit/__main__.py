@@ -15,12 +15,12 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from rlkit.agents import AGENTS, make_agent
-from rlkit.config import register_resolvers, to_plain
+from rlkit.config import AUTO, register_resolvers, to_plain
 from rlkit.device import pick_device
 from rlkit.envs import check_env, env_options, make_env
 from rlkit.errors import ConfigError, RunError
 from rlkit.loggers import make_loggers
-from rlkit.resume import check_resume_target, load_resume_state
+from rlkit.resume import check_resume_target, finished_summary, load_resume_state
 from rlkit.schema import validate
 from rlkit.signals import STOP_GATE, Terminated
 from rlkit.sweep import objective_value, resolve_threads
@@ -64,6 +64,11 @@ def train(cfg: dict, run_dir: Path, hydra_files: dict[str, Any] | None = None) -
         raise ConfigError(f"cudagraphs=true: CUDA graphs need device=cuda, this run is on {device}; "
                           "use compile=true on CPU")
     resume_state = load_resume_state(cfg, run_dir, device)  # None for a fresh run; refuses a mismatched one
+    if resume_state is not None and cfg["resume"] == AUTO:
+        finished = finished_summary(run_dir, cfg["total_steps"])
+        if finished is not None:
+            print(f"rlkit: {run_dir} finished earlier; resume=auto does not run it again", file=sys.stderr)
+            return finished
 
     threads = resolve_threads(cfg["threads"])  # auto: this job's share of the cores (rlkit/sweep.py)
     torch.set_num_threads(threads)
@@ -164,7 +169,7 @@ def main() -> None:
     STOP_GATE.install()
     for arg in sys.argv[1:]:  # resume=<run dir>: fail before Hydra creates a mistyped path as a new run dir
         key, _, value = arg.partition("=")
-        if key == "resume" and value.lower() not in ("true", "false", ""):
+        if key == "resume" and value.lower() not in ("true", "false", "", AUTO):
             try:
                 check_resume_target(value, None)
             except ConfigError as exc:

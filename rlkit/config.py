@@ -25,9 +25,12 @@ def zoo_searchpath() -> str:
     return "file://" + str(Path(rlkit.agents_zoo.__file__).resolve().parent.parent)
 
 
+AUTO = "auto"  # resume=auto: continue the run dir's run if it has a checkpoint, else start it (rlkit/resume.py)
+
+
 def run_dir_for(resume: Any, default: str) -> str:
     """``hydra.run.dir``: the run dir named by ``resume=<run dir>``, else the default pattern."""
-    return resume if isinstance(resume, str) and resume else default
+    return resume if isinstance(resume, str) and resume and resume != AUTO else default
 
 
 def register_resolvers() -> None:

@@ -1,4 +1,7 @@
-"""``resume=true|<run dir>``: find the interrupted run's checkpoint and check that this command continues it.
+"""``resume=true|auto|<run dir>``: find the interrupted run's checkpoint and check that this command continues it.
+
+``resume=auto`` is for commands run again as they were, a sweep above all: each run continues from its run dir's
+checkpoint when there is one, starts fresh when there is none, and is skipped when it already finished.
 
 A resumed run must be the run that was interrupted, so the keys that shape it (agent, env, network, seed,
 num_envs) must match the checkpoint's; total_steps may be raised to extend a run, and the logging, evaluation,
@@ -7,12 +10,14 @@ checkpoint, device and thread settings may change.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from rlkit.checkpoint import load_checkpoint
+from rlkit.config import AUTO
 from rlkit.errors import ConfigError
 from rlkit.schema import format_value
 
@@ -40,7 +45,7 @@ def check_resume_target(resume: Any, run_dir: Path | None) -> None:
 
     Called on the raw command line too, before Hydra creates a run dir for a mistyped path.
     """
-    if resume is False:
+    if resume is False or resume == AUTO:
         return
     target = Path(resume) if isinstance(resume, str) else run_dir
     last = None if target is None else target / "checkpoints" / "last.pt"
@@ -49,17 +54,26 @@ def check_resume_target(resume: Any, run_dir: Path | None) -> None:
                           "hydra.run.dir=<a run dir with checkpoints/last.pt>, or give resume=<run dir>")
 
 
+def finished_summary(run_dir: Path, total_steps: int) -> dict[str, Any] | None:
+    """The summary of a run that already reached ``total_steps`` (``resume=auto`` does not run it again)."""
+    path = run_dir / "summary.json"
+    if not path.is_file():
+        return None
+    summary = json.loads(path.read_text())
+    return summary if summary.get("env_steps", -1) >= total_steps else None
+
+
 def load_resume_state(cfg: dict[str, Any], run_dir: Path, device: torch.device) -> dict[str, Any] | None:
     """The checkpoint a resumed run continues from, loaded onto ``device``; None when ``resume=false``."""
     resume = cfg["resume"]
-    if resume is False:
+    last = run_dir / "checkpoints" / "last.pt"
+    if resume is False or (resume == AUTO and not last.is_file()):
         return None
     check_resume_target(resume, run_dir)
     shown = format_value(resume)
-    if isinstance(resume, str) and Path(resume).resolve() != run_dir.resolve():
+    if isinstance(resume, str) and resume != AUTO and Path(resume).resolve() != run_dir.resolve():
         raise ConfigError(f"resume={shown}: it names another run dir than hydra.run.dir={run_dir}; "
                           "give resume=<run dir> alone")
-    last = run_dir / "checkpoints" / "last.pt"
     try:
         state = load_checkpoint(last, map_location=device)
     except Exception as exc:  # noqa: BLE001 - a truncated or foreign file: name it

@@ -67,7 +67,7 @@ DEVICE = Rule(lambda v: isinstance(v, str) and (v in ("auto", "cpu", "cuda") or
               "one of auto, cpu, cuda, cuda:N")
 THREADS = Rule(lambda v: v == "auto" or (_integer(v) and v > 0), "a positive integer or auto")
 RESUME = Rule(lambda v: isinstance(v, bool) or (isinstance(v, str) and v != ""),
-              "true, false or the path of a run dir to continue")
+              "true, false, auto or the path of a run dir to continue")
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,8 @@ TOP_KEYS: tuple[Key, ...] = (
         "job's share of the cores, max(1, cores // jobs run side by side by the launcher)"),
     Key("compile", BOOL, "each agent's update step through torch.compile (CPU and CUDA)"),
     Key("cudagraphs", BOOL, "CUDA only: compile with CUDA graphs (mode reduce-overhead), the update replayed whole"),
-    Key("resume", RESUME, "true: continue the run in hydra.run.dir; a path: continue that run dir"),
+    Key("resume", RESUME, "true: continue the run in hydra.run.dir; a path: continue that run dir; auto: continue "
+        "the run dir's run if it has a checkpoint, skip it if it finished, else start it (sweeps run again)"),
     Key("objective", one_of("none", "final", "auc"), "what a run returns to a sweeper: none (the summary; final "
         "under Optuna), final (the last eval return), auc (eval curve area / its length in env steps)"),
     Key("log_every", POSITIVE_INT, "env steps between logs of losses and steps/s"),
