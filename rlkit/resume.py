@@ -10,18 +10,21 @@ checkpoint, device and thread settings may change.
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from rlkit.agents.base import AGENTS
 from rlkit.checkpoint import load_checkpoint
 from rlkit.config import AUTO
 from rlkit.errors import ConfigError
 from rlkit.schema import format_value
 
 FIXED = ("agent", "env", "network", "seed", "num_envs")
+UNSET = "<unset>"
 
 
 def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
@@ -33,11 +36,24 @@ def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def differing_keys(saved: dict[str, Any], now: dict[str, Any]) -> list[str]:
-    """Keys under ``FIXED`` whose values differ between the checkpoint's config and this one (sorted)."""
+def option_defaults(agent_name: str) -> dict[str, Any]:
+    """``agent.<option>`` → its constructor default: what a run saved before the option existed ran with."""
+    parameters = inspect.signature(AGENTS.get(agent_name)).parameters
+    return {f"agent.{name}": p.default for name, p in parameters.items() if p.default is not inspect.Parameter.empty}
+
+
+def differing_keys(saved: dict[str, Any], now: dict[str, Any], defaults: dict[str, Any] | None = None) -> list[str]:
+    """Keys under ``FIXED`` whose values differ between the checkpoint's config and this one (sorted).
+
+    A key the checkpoint lacks (an option added to rlkit after it was written) differs only if this run sets it
+    to something other than its default (``defaults``, flattened keys).
+    """
     old = flatten({k: saved.get(k) for k in FIXED})
     new = flatten({k: now.get(k) for k in FIXED})
-    return sorted(key for key in old.keys() | new.keys() if old.get(key, "<unset>") != new.get(key, "<unset>"))
+    defaults = defaults or {}
+    return sorted(key for key in old.keys() | new.keys()
+                  if old.get(key, UNSET) != new.get(key, UNSET)
+                  and not (key not in old and key in defaults and new.get(key) == defaults[key]))
 
 
 def check_resume_target(resume: Any, run_dir: Path | None) -> None:
@@ -80,7 +96,7 @@ def load_resume_state(cfg: dict[str, Any], run_dir: Path, device: torch.device) 
         raise ConfigError(f"resume={shown}: {last} cannot be loaded ({type(exc).__name__}: {exc})") from exc
     saved = state.get("config")
     if saved is not None:
-        differ = differing_keys(saved, cfg)
+        differ = differing_keys(saved, cfg, option_defaults(cfg["agent"]["name"]))
         if differ:
             old, new = flatten(saved), flatten(cfg)
             first = differ[0]

@@ -9,6 +9,8 @@ import sys
 import pytest
 import torch
 
+from rlkit.checkpoint import load_checkpoint, save_checkpoint
+
 DQN = ("agent=dqn", "env=CartPole-v1")
 # (overrides, text the one error line must contain: the key, usually with its value)
 CASES = [
@@ -100,3 +102,17 @@ def test_unwritable_run_dir_is_one_line(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith(f"rlkit: error: hydra.run.dir={blocker / 'run'}"), proc.stderr
     assert proc.stderr.strip().count("\n") == 0
+
+
+def test_a_checkpoint_from_before_an_option_existed_resumes_with_its_default_and_refuses_another_value(cli, tmp_path):
+    short = ("agent=reinforce", "env=CartPole-v1", "total_steps=400", "eval.every=400", "eval.episodes=1")
+    assert cli(*short).returncode == 0
+    last = tmp_path / "run" / "checkpoints" / "last.pt"
+    state = load_checkpoint(last)
+    del state["config"]["agent"]["entropy_coef"]  # as written by rlkit before reinforce had the option
+    save_checkpoint(last, state)
+    proc = cli(*short, "agent.entropy_coef=0.1", "resume=true")
+    assert proc.returncode == 2
+    assert "agent.entropy_coef=0.1: the run being resumed has null" in proc.stderr, proc.stderr
+    proc = cli(*short[:-3], "total_steps=600", "eval.every=400", "eval.episodes=1", "resume=true")
+    assert proc.returncode == 0, proc.stderr
