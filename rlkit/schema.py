@@ -150,7 +150,7 @@ AGENT_KEYS: dict[str, Key] = {k.path: k for k in (
         "y = Σ_{i<n} γ^i·r_{t+i} + γ^n·max_a Q(s_{t+n}, a; w⁻)); 1: the one-step target"),
     Key("nstep", BOOL, "n-step targets to the rollout's end"),
     Key("loss", one_of("mse", "huber"), "dqn's TD loss: ½ squared error or Huber"),
-    Key("baseline", one_of("none", "standardize", "value"), "reinforce's baseline"),
+    Key("baseline", one_of("none", "standardize", "time", "value"), "reinforce's baseline"),
     Key("advantage", one_of("q", "baseline", "target"), "ac's advantage estimate"),
 )}
 

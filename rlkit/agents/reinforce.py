@@ -3,8 +3,11 @@
 For each finished episode, u_t = Σ_{i≥t} γ^{i−t} r_i (computed backwards: u_t = r_t + γ·u_{t+1}), and the
 loss −Σ_t w_t·log π(a_t|s_t;θ) with w_t = u_t has gradient −Σ_t u_t·∇θ log π(a_t|s_t;θ), the negated
 policy-gradient estimate. Optional baselines lower its variance without biasing it: ``standardize`` uses
-w_t = (u_t − mean u)/std u over the batch; ``value`` learns V(s;φ) by regression onto u_t and uses
-w_t = u_t − V(s_t;φ). ``entropy_coef`` c adds −c·Σ_t H(π(·|s_t)) per episode to the loss (Williams & Peng,
+w_t = (u_t − mean u)/std u over the batch; ``time`` uses w_t = (u_t − b_k)/std, with b_k the mean return of
+the batch's episodes at the same time step k of their episode (a baseline that depends on time only, so it adds no
+bias): when every episode runs into the time limit, the returns differ by time step only and w is exactly 0,
+where ``standardize`` would push on whatever actions were taken late; ``value`` learns V(s;φ) by regression
+onto u_t and uses w_t = u_t − V(s_t;φ). ``entropy_coef`` c adds −c·Σ_t H(π(·|s_t)) per episode to the loss (Williams & Peng,
 1991): it keeps the policy from turning deterministic while the returns carry no signal. Episodes come from all sub-envs of the vector env at once: every ``rollout_steps``
 vector steps the agent updates on every episode that finished since the last update; steps of episodes still
 running are kept and used once their episode ends, so no env step is wasted and none is used twice.
@@ -24,7 +27,7 @@ from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
 from rlkit.optim import Adam
 
-BASELINES = ("none", "standardize", "value")
+BASELINES = ("none", "standardize", "time", "value")
 FIELDS = ("obs", "action", "reward", "done")
 
 
@@ -44,6 +47,25 @@ def discounted_returns(reward: Tensor, done: Tensor, gamma: float) -> Tensor:
 def episode_complete(done: Tensor) -> Tensor:
     """[T, N] bool: True where the step's episode ends within the block (some done at or after it)."""
     return done.flip(0).cummax(0).values.flip(0).bool()
+
+
+def episode_step(done: Tensor) -> Tensor:
+    """[T, N] long: each row's time step within its episode, counted from 0 after each done (row 0 starts at 0).
+
+    Exact for the rows the agent learns from: an episode is carried whole until it finishes (see ``update``).
+    """
+    step = torch.zeros_like(done, dtype=torch.long)
+    for t in range(1, done.shape[0]):
+        step[t] = (step[t - 1] + 1) * (1 - done[t - 1].long())
+    return step
+
+
+def time_baseline(returns: Tensor, step: Tensor) -> Tensor:
+    """b_k for every row: the mean of ``returns`` over the rows at the same episode time step k."""
+    size = int(step.max()) + 1
+    total = returns.new_zeros(size).index_add_(0, step, returns)
+    count = returns.new_zeros(size).index_add_(0, step, torch.ones_like(returns))
+    return (total / count)[step]
 
 
 def standardize(x: Tensor, eps: float = 1e-8) -> Tensor:
@@ -127,16 +149,20 @@ class Reinforce(Agent):
         returns = discounted_returns(rows["reward"], rows["done"], self.gamma)[use]
         obs, action = self.normalized(rows["obs"][use]), rows["action"][use]
         num_episodes = rows["done"][use].sum()
-        return self.learn(obs, action, returns, num_episodes)
+        baseline = time_baseline(returns, episode_step(rows["done"])[use]) if self.baseline == "time" else None
+        return self.learn(obs, action, returns, num_episodes, baseline)
 
     compiled_steps = ("learn",)
 
-    def learn(self, obs: Tensor, action: Tensor, returns: Tensor, num_episodes: Tensor) -> dict[str, Tensor]:
+    def learn(self, obs: Tensor, action: Tensor, returns: Tensor, num_episodes: Tensor,
+              time_baseline: Tensor | None = None) -> dict[str, Tensor]:
         """One gradient step on the steps of ``num_episodes`` complete episodes (and one on V if learned)."""
         metrics = {"charts/return_mean": returns.mean()}
         weight = returns
         if self.baseline == "standardize":
             weight = standardize(returns)
+        elif self.baseline == "time":
+            weight = standardize(returns - time_baseline)
         elif self.baseline == "value":
             v = self.value(obs).squeeze(-1)
             weight = returns - v.detach()

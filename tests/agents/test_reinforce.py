@@ -15,8 +15,10 @@ from rlkit.agents.reinforce import (
     Reinforce,
     discounted_returns,
     episode_complete,
+    episode_step,
     reinforce_loss,
     standardize,
+    time_baseline,
 )
 from rlkit.envs.vector import Transition
 from rlkit.errors import ConfigError
@@ -54,6 +56,32 @@ def test_standardize_gives_zero_mean_unit_std():
     assert x.std(correction=0).item() == pytest.approx(1.0, abs=1e-5)
 
 
+def test_episode_step_counts_from_zero_after_each_done():
+    done = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0], [1.0, 0.0]])
+    assert episode_step(done).tolist() == [[0, 0], [1, 1], [0, 2], [1, 0], [2, 1]]
+
+
+def test_time_baseline_is_the_mean_return_at_each_episode_time_step():
+    returns, step = torch.tensor([1.0, 3.0, 10.0, 20.0, 5.0]), torch.tensor([0, 0, 1, 1, 2])
+    assert time_baseline(returns, step).tolist() == [2.0, 2.0, 15.0, 15.0, 5.0]
+
+
+def test_time_baseline_gives_no_gradient_when_all_episodes_hit_the_time_limit():
+    # two sub-envs, both episodes truncated after 3 steps of reward −1: returns differ by time step only.
+    # standardize still pushes on the actions (late ones up); the time baseline leaves θ exactly as it was.
+    done = torch.tensor([[0.0, 0.0], [0.0, 0.0], [1.0, 1.0]])
+    returns = discounted_returns(-torch.ones(3, 2), done, gamma=0.9).flatten()
+    obs, action, episodes = torch.randn(6, 4), torch.randint(0, 2, (6,)), torch.tensor(2.0)
+    baseline = time_baseline(returns, episode_step(done).flatten())
+    timed, standardized = make(baseline="time"), make(baseline="standardize")
+    before = [p.detach().clone() for p in timed.policy.parameters()]
+    timed.learn(obs, action, returns, episodes, baseline)
+    assert all(torch.equal(a, b) for a, b in zip(before, timed.policy.parameters(), strict=True))
+    standardized.policy.load_state_dict(timed.policy.state_dict())
+    standardized.learn(obs, action, returns, episodes)
+    assert any(not torch.equal(a, b) for a, b in zip(before, standardized.policy.parameters(), strict=True))
+
+
 def test_categorical_log_prob_and_sampling_match_softmax():
     logits = torch.tensor([[0.0, math.log(3.0)]])
     assert categorical_log_prob(logits, torch.tensor([1])).item() == pytest.approx(math.log(0.75))
@@ -89,7 +117,7 @@ def test_actions_in_bounds_for_discrete_and_box():
     assert torch.equal(box.act(obs, explore=False), box.act(obs, explore=False))
 
 
-@pytest.mark.parametrize("baseline", ["none", "standardize", "value"])
+@pytest.mark.parametrize("baseline", ["none", "standardize", "time", "value"])
 def test_update_uses_finished_episodes_once_and_keeps_unfinished_ones(baseline):
     agent = make(rollout_steps=2, baseline=baseline)
     before = [p.detach().clone() for p in agent.policy.parameters()]
@@ -97,7 +125,8 @@ def test_update_uses_finished_episodes_once_and_keeps_unfinished_ones(baseline):
     assert agent.update() is None
     agent.observe(step(2, [1.0, 0.0]))  # env 0 finishes a 2-step episode; env 1 is still running
     assert agent.update() is not None
-    assert any(not torch.equal(a, b) for a, b in zip(before, agent.policy.parameters(), strict=True))
+    moved = any(not torch.equal(a, b) for a, b in zip(before, agent.policy.parameters(), strict=True))
+    assert moved == (baseline != "time")  # a lone episode is its own time baseline: all weights 0
     assert agent.carry["obs"].shape[0] == 2  # both rows kept: env 1 still needs them
     assert agent.carry["fresh"].tolist() == [[False, True], [False, True]]
     agent.observe(step(2, [0.0, 0.0]))
@@ -109,12 +138,13 @@ def test_update_uses_finished_episodes_once_and_keeps_unfinished_ones(baseline):
 
 
 def test_entropy_bonus_is_minus_c_times_the_summed_entropy_per_episode():
+    torch.manual_seed(0)  # a perturbation that leaves the softmax unsaturated (else the entropy gradient vanishes)
     obs, action = torch.randn(6, 4), torch.randint(0, 2, (6,))
     returns, episodes = torch.zeros(6), torch.tensor(2.0)  # no return signal: only the bonus moves θ
     plain, bonus = make(baseline="none"), make(baseline="none", entropy_coef=0.5)
     with torch.no_grad():  # away from the uniform policy at initialisation, where the entropy is at its maximum
         for p in plain.policy.parameters():
-            p.add_(torch.randn_like(p))
+            p.add_(0.3 * torch.randn_like(p))
     bonus.policy.load_state_dict(plain.policy.state_dict())
     entropy_before = categorical_entropy(bonus.policy(obs)).sum()
     bonus.learn(obs, action, returns, episodes)
