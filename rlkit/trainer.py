@@ -140,6 +140,7 @@ class Trainer:
         self.progress = Progress.from_state(state["progress"])
         if not self.env.load_state_dict(state.get("env") or {}):  # envs that could not be pickled
             self.env.reset(seed=self.cfg.seed + self.progress.env_steps)
+            self.agent.envs_restarted()
         set_rng_state(state["rng"])
         self.resumed = True
         if self.progress.best_step == self.progress.env_steps:

@@ -29,6 +29,7 @@ from rlkit.agents.common import (
     check_policy_spaces,
     gaussian_log_prob,
     stack_steps,
+    truncate_at_last_step,
     unstack_steps,
 )
 from rlkit.agents.networks import feature_dim, network_options, observation_encoder
@@ -198,6 +199,9 @@ class ActorCritic(Agent):
         return {"losses/critic_loss": critic_loss.detach(), "losses/actor_loss": actor_loss.detach(),
                 "losses/td_error_abs": delta.abs().mean(), "losses/q_mean": q.detach().mean(),
                 "losses/entropy": entropy.detach()}
+
+    def envs_restarted(self) -> None:
+        self.pending = truncate_at_last_step(self.pending, FIELDS)
 
     def extra_state(self) -> dict:
         """Counters and the rollout collected so far (the next update uses it)."""

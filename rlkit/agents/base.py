@@ -85,6 +85,11 @@ class Agent:
         for name in self.compiled_steps:
             setattr(self, name, torch.compile(getattr(self, name), mode=mode))
 
+    def envs_restarted(self) -> None:
+        """The envs were reset without the agent seeing an episode end (a resumed run whose envs could not be
+        saved). Agents that hold steps of running episodes end those episodes at the last held step, as a time
+        limit would, so no return or n-step target runs on into a new episode. One-step agents hold none."""
+
     def extra_state(self) -> dict[str, Any]:
         return {}
 

@@ -120,6 +120,17 @@ def unstack_steps(stacked: dict[str, Tensor] | None, fields: tuple[str, ...],
     return [tuple(column[t] for column in columns) for t in range(columns[0].shape[0])]
 
 
+def truncate_at_last_step(steps: list[tuple[Tensor, ...]], fields: tuple[str, ...]) -> list[tuple[Tensor, ...]]:
+    """``steps`` with every episode ended at the last one (``done`` = 1 there, ``terminated`` untouched): the
+    truncation ``Agent.envs_restarted`` asks for."""
+    if not steps:
+        return steps
+    done = fields.index("done")
+    last = list(steps[-1])
+    last[done] = torch.ones_like(last[done])
+    return [*steps[:-1], tuple(last)]
+
+
 def check_policy_spaces(agent: str, observation_space: gym.Space, action_space: gym.Space) -> None:
     """Discrete or rank-1 Box actions and Box observations, else a one-line ``ConfigError``."""
     if not (isinstance(action_space, gym.spaces.Discrete)

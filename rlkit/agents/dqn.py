@@ -149,6 +149,10 @@ class DQN(OffPolicyAgent):
         self.q_opt.step()
         return {"losses/td_loss": loss.detach(), "losses/q_mean": q.detach().mean()}
 
+    def envs_restarted(self) -> None:
+        if self.window is not None:
+            self.window.truncate()
+
     def extra_state(self) -> dict:
         window = {"nstep_window": self.window.state_dict()} if self.window is not None else {}
         return {**super().extra_state(), "gradient_updates": self.gradient_updates, **window}

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from rlkit.agents.common import stack_steps, unstack_steps
+from rlkit.agents.common import stack_steps, truncate_at_last_step, unstack_steps
 from rlkit.envs.vector import Transition
 
 FIELDS = ("obs", "action", "reward", "next_obs", "terminated", "done")
@@ -50,6 +50,12 @@ class NStepWindow:
                                reward=(counted * powers.unsqueeze(1) * reward).sum(dim=0),
                                next_obs=window["next_obs"][last, envs], terminated=window["terminated"][last, envs],
                                done=window["done"][0], discount=self.gamma ** k)
+
+    def truncate(self) -> None:
+        """End every held episode at the newest held step (``Agent.envs_restarted``)."""
+        steps = truncate_at_last_step(list(self.steps), FIELDS)
+        self.steps.clear()
+        self.steps.extend(steps)
 
     def state_dict(self) -> dict[str, Tensor] | None:
         return stack_steps(list(self.steps), FIELDS)

@@ -20,7 +20,7 @@ import torch
 from torch import Tensor
 
 from rlkit.agents.base import Agent, register_agent
-from rlkit.agents.common import Policy, check_policy_spaces, stack_steps, unstack_steps
+from rlkit.agents.common import Policy, check_policy_spaces, stack_steps, truncate_at_last_step, unstack_steps
 from rlkit.agents.networks import network_options, q_or_policy_network
 from rlkit.agents.normalize import make_obs_norm
 from rlkit.envs.vector import Transition
@@ -184,6 +184,14 @@ class Reinforce(Agent):
         self.policy_opt.step()
         metrics["losses/policy_loss"] = loss.detach()
         return metrics
+
+    def envs_restarted(self) -> None:
+        """End the running episodes at the last stored step: the next update uses them as truncated ones."""
+        if self.pending:
+            self.pending = truncate_at_last_step(self.pending, FIELDS)
+        elif self.carry is not None:
+            self.carry["done"] = self.carry["done"].clone()
+            self.carry["done"][-1] = 1.0
 
     def extra_state(self) -> dict:
         """Counters and the steps of episodes still running (they are used once their episode ends)."""
