@@ -15,6 +15,7 @@ from torch import Tensor
 
 from rlkit.envs.vector import Transition
 
+
 class ReplayBuffer:
     """Stores transitions from a vector env and samples uniform minibatches, without leaving ``device``."""
 

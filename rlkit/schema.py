@@ -120,6 +120,7 @@ AGENT_KEYS: dict[str, Key] = {k.path: k for k in (
     Key("actor_lr", POSITIVE, "actor learning rate β (Adam step size)"),
     Key("critic_lr", POSITIVE, "critic learning rate α (Adam step size)"),
     Key("value_lr", POSITIVE, "learning rate of the value baseline V(s)"),
+    Key("value_steps", POSITIVE_INT, "gradient steps on V(s) per update, each on the whole batch"),
     Key("tau", DISCOUNT, "target-network update weight: 1 a hard copy, < 1 Polyak averaging"),
     Key("batch_size", POSITIVE_INT, "minibatch size (at most buffer_size)"),
     Key("buffer_size", POSITIVE_INT, "replay buffer capacity in transitions"),

@@ -7,10 +7,12 @@ w_t = (u_t − mean u)/std u over the batch; ``time`` uses w_t = (u_t − b_k)/s
 the batch's episodes at the same time step k of their episode (a baseline that depends on time only, so it adds no
 bias): when every episode runs into the time limit, the returns differ by time step only and w is exactly 0,
 where ``standardize`` would push on whatever actions were taken late; ``value`` learns V(s;φ) by regression
-onto u_t and uses w_t = u_t − V(s_t;φ). ``entropy_coef`` c adds −c·Σ_t H(π(·|s_t)) per episode to the loss (Williams & Peng,
-1991): it keeps the policy from turning deterministic while the returns carry no signal. Episodes come from all sub-envs of the vector env at once: every ``rollout_steps``
-vector steps the agent updates on every episode that finished since the last update; steps of episodes still
-running are kept and used once their episode ends, so no env step is wasted and none is used twice.
+onto u_t (``value_steps`` full-batch steps per update) and uses w_t = u_t − V(s_t;φ), V as it was before those
+steps. ``entropy_coef`` c adds −c·Σ_t H(π(·|s_t)) per episode to the loss (Williams & Peng, 1991): it keeps the
+policy from turning deterministic while the returns carry no signal. Episodes come from all sub-envs of the
+vector env at once: every ``rollout_steps`` vector steps the agent updates on every episode that finished since
+the last update; steps of episodes still running are kept and used once their episode ends, so no env step is
+wasted and none is used twice.
 """
 
 from __future__ import annotations
@@ -85,7 +87,8 @@ class Reinforce(Agent):
     def __init__(self, observation_space: gym.Space, action_space: gym.Space, device: torch.device, *,
                  gamma: float = 0.99, lr: float = 0.01, rollout_steps: int = 128,
                  baseline: str = "standardize",
-                 value_lr: float = 0.01, log_std_init: float = 0.0, max_grad_norm: float | None = None,
+                 value_lr: float = 0.01, value_steps: int = 1, log_std_init: float = 0.0,
+                 max_grad_norm: float | None = None,
                  lr_decay_steps: int | None = None, normalize_obs: bool = False, entropy_coef: float = 0.0,
                  network: dict | None = None) -> None:
         super().__init__(observation_space, action_space, device)
@@ -99,7 +102,7 @@ class Reinforce(Agent):
             self.value = q_or_policy_network(observation_space, 1, net).to(device)
             self.value_opt = Adam(self.value.parameters(), lr=value_lr)
         self.gamma, self.rollout_steps, self.baseline = gamma, rollout_steps, baseline
-        self.max_grad_norm, self.entropy_coef = max_grad_norm, entropy_coef
+        self.max_grad_norm, self.entropy_coef, self.value_steps = max_grad_norm, entropy_coef, value_steps
         self.env_steps = self.vector_steps = 0
         self.clear()
         self.decay_learning_rates(lr_decay_steps)
@@ -165,11 +168,14 @@ class Reinforce(Agent):
             weight = standardize(returns - time_baseline)
         elif self.baseline == "value":
             v = self.value(obs).squeeze(-1)
-            weight = returns - v.detach()
-            value_loss = 0.5 * (v - returns).pow(2).mean()
-            self.value_opt.zero_grad(set_to_none=True)
-            value_loss.backward()
-            self.value_opt.step()
+            weight = returns - v.detach()  # the baseline is V before this update's regression steps
+            for step in range(self.value_steps):
+                if step:
+                    v = self.value(obs).squeeze(-1)
+                value_loss = 0.5 * (v - returns).pow(2).mean()
+                self.value_opt.zero_grad(set_to_none=True)
+                value_loss.backward()
+                self.value_opt.step()
             metrics["losses/value_loss"] = value_loss.detach()
         out = self.policy(obs)
         loss = reinforce_loss(self.policy.log_prob_of(out, action), weight, num_episodes)

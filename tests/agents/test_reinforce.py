@@ -137,6 +137,23 @@ def test_update_uses_finished_episodes_once_and_keeps_unfinished_ones(baseline):
     assert agent.update() is not None
 
 
+def test_value_steps_fit_v_closer_while_the_policy_step_uses_v_from_before_the_update():
+    torch.manual_seed(0)
+    obs, action, episodes = torch.randn(16, 4), torch.randint(0, 2, (16,)), torch.tensor(4.0)
+    returns = 5 * torch.randn(16)
+    one, many = make(baseline="value"), make(baseline="value", value_steps=25)
+    many.load_state_dict(one.state_dict())
+    one.learn(obs, action, returns, episodes)
+    many.learn(obs, action, returns, episodes)
+    for a, b in zip(one.policy.parameters(), many.policy.parameters(), strict=True):
+        assert torch.equal(a, b)  # same weights w = u − V(s): V as it was before this update
+    assert many.value_opt.state_dict()["steps"][0] == 25 and one.value_opt.state_dict()["steps"][0] == 1
+    with torch.no_grad():
+        error_one = (one.value(obs).squeeze(-1) - returns).pow(2).mean()
+        error_many = (many.value(obs).squeeze(-1) - returns).pow(2).mean()
+    assert error_many < 0.8 * error_one
+
+
 def test_entropy_bonus_is_minus_c_times_the_summed_entropy_per_episode():
     torch.manual_seed(0)  # a perturbation that leaves the softmax unsaturated (else the entropy gradient vanishes)
     obs, action = torch.randn(6, 4), torch.randint(0, 2, (6,))
