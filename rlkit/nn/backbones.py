@@ -19,6 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from rlkit.nn.layers import Conv2d, Linear, ReLU, Sequential, Tanh, check_impl
+from rlkit.nn.whole_mlp import whole_mlp
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": ReLU, "tanh": Tanh}
 
@@ -39,7 +40,9 @@ def make_activation(name: str, impl: str = "explicit") -> nn.Module:
 class MLP(nn.Module):
     """in_dim → hidden[0] → … → hidden[-1] → out_dim, an activation after every hidden layer.
 
-    ``out_activation`` (e.g. "tanh") squashes the output; ``None`` leaves it linear.
+    ``out_activation`` (e.g. "tanh") squashes the output; ``None`` leaves it linear. With explicit layers the
+    forward and backward run through the whole network as one autograd node (``rlkit.nn.whole_mlp``); the
+    layers stay ordinary ``Linear``/activation modules, so parameters and state-dict keys do not depend on it.
     """
 
     def __init__(self, in_dim: int, out_dim: int, hidden: Sequence[int] = (64, 64), activation: str = "relu",
@@ -56,9 +59,14 @@ class MLP(nn.Module):
             layers.append(make_activation(out_activation, impl))
         self.net = Sequential(*layers)
         self.in_dim, self.out_dim = in_dim, out_dim
+        self.activation, self.out_activation, self.impl = activation, out_activation, impl
+        self.linears = [layer for layer in layers if isinstance(layer, Linear)]  # net's own modules, unregistered
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.net(x)
+        if self.impl == "native":
+            return self.net(x)
+        params = [p for layer in self.linears for p in layer._parameters.values()]  # (W, b) each; 7× faster than .weight
+        return whole_mlp(x, params, self.activation, self.out_activation)
 
 
 def conv_output_size(size: tuple[int, int], kernel: int, stride: int, padding: int = 0) -> tuple[int, int]:
