@@ -1,8 +1,24 @@
-"""learning_curve.png: training episode returns and evaluation points against env steps."""
+"""learning_curve.png: training episode returns and evaluation points against env steps.
+
+Importing matplotlib is about half a second of CPU, as much as everything else a short run adds to
+``import torch``. So a run starts a plotting process at its beginning (``PlotWorker``): it imports matplotlib on
+another core while the run trains, then waits for the curve's data on its stdin and draws it. Where that process
+cannot be had or fails, the same drawing runs in this process, as before. This file runs as that process by its
+path, so the child imports matplotlib and the standard library, not rlkit or torch.
+"""
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
 from pathlib import Path
+
+WORKER_TIMEOUT_S = 60.0  # a drawing takes well under a second; past this the parent draws it itself
+# this file run by path, with neither the working directory nor rlkit/ on sys.path (their modules could shadow
+# the standard library's: rlkit/ holds signals.py, config.py, ...)
+WORKER_COMMAND = "import runpy, sys; del sys.path[0]; runpy.run_path(sys.argv[1], run_name='__main__')"
 
 
 def plot_learning_curve(
@@ -38,3 +54,61 @@ def plot_learning_curve(
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+class PlotWorker:
+    """A child process that has matplotlib imported by the time the run ends; ``plot`` hands it the curve."""
+
+    def __init__(self) -> None:
+        try:
+            self.process: subprocess.Popen | None = subprocess.Popen(
+                [sys.executable, "-c", WORKER_COMMAND, str(Path(__file__).resolve())], stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:  # no process to be had (limits, a sandbox): draw in this process at the end
+            self.process = None
+
+    def plot(self, path: Path, episodes: list[tuple[int, float]], evals: list[tuple[int, float, float]],
+             title: str) -> None:
+        """Draw ``path`` in the worker; in this process instead when the worker fails or is not there."""
+        if self.process is not None and self._plot_in_worker(path, episodes, evals, title):
+            return
+        plot_learning_curve(path, episodes, evals, title)
+
+    def _plot_in_worker(self, path: Path, episodes, evals, title: str) -> bool:
+        path.unlink(missing_ok=True)  # a curve left from an earlier run must not pass for this one
+        data = {"path": str(path), "episodes": episodes, "evals": evals, "title": title}
+        try:
+            self.process.communicate(json.dumps(data).encode(), timeout=WORKER_TIMEOUT_S)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            self.close()
+            return False
+        return self.process.returncode == 0 and path.exists()
+
+    def close(self) -> None:
+        """End the worker without a plot (a failed or stopped run): it exits at the end of its input."""
+        if self.process is not None and self.process.returncode is None:
+            try:
+                self.process.kill()
+                self.process.wait()
+            except OSError:
+                pass
+
+
+def serve() -> None:
+    """The worker: import matplotlib now, then draw the curve read from stdin; no input, no plot."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401  (the import is what the worker is for)
+
+    raw = sys.stdin.buffer.read()
+    if not raw:
+        return
+    data = json.loads(raw)
+    plot_learning_curve(Path(data["path"]), [tuple(e) for e in data["episodes"]], [tuple(e) for e in data["evals"]],
+                        data["title"])
+
+
+if __name__ == "__main__":
+    serve()

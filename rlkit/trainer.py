@@ -25,7 +25,7 @@ from rlkit.checkpoint import rng_state, save_checkpoint, set_rng_state
 from rlkit.envs.vector import VectorEnv
 from rlkit.errors import RunError
 from rlkit.loggers.base import Logger
-from rlkit.plot import plot_learning_curve
+from rlkit.plot import PlotWorker
 from rlkit.registry import one_line
 
 
@@ -188,6 +188,7 @@ class Trainer:
         if not self.resumed:
             env.reset(seed=cfg.seed)
         obs = env.obs
+        self.plot_worker = PlotWorker()  # imports matplotlib beside the training, for the curve at the end
         start, steps_at_start = time.perf_counter(), p.env_steps
         try:
             if not self.resumed:
@@ -232,8 +233,12 @@ class Trainer:
                     if improved:
                         self.keep_as_best()
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM: keep what was learned, then stop
+            self.plot_worker.close()
             p.train_wall_s += time.perf_counter() - start
             self.save("last.pt")
+            raise
+        except BaseException:
+            self.plot_worker.close()
             raise
         p.train_wall_s += time.perf_counter() - start
         self.save("last.pt")
@@ -271,7 +276,7 @@ class Trainer:
             "episodes": len(p.episodes),
         }
         curve = self.run_dir / "learning_curve.png"
-        plot_learning_curve(
+        self.plot_worker.plot(
             curve,
             p.episodes,
             p.evals,
