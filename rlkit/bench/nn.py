@@ -25,13 +25,11 @@ from rlkit.nn import CNN, MLP
 SECTION = "## Backbone layers (python -m rlkit.bench nn)"
 NOTES = (
     "Where the time goes: an explicit MLP is one autograd node for the whole network (rlkit/nn/whole_mlp.py) "
-    "where native records three per layer, and runs the same matrix products, tall-skinny ones transposed "
-    "(MKL is up to 6× slower on those shapes; native's dQ/dW of a 256→6 output layer is one of them), which "
-    "is where the 256-wide networks gain. At 64 wide every product is a few microseconds and what remains "
-    "is Python: Function.apply, the Python backward call and its saved-tensor unpacking, about what native "
-    "spends in its extra nodes. The CNNs materialise the patch matrix (unfold copies each input element up "
-    "to kh·kw/stride² times) and run the fold loop, which PyTorch's oneDNN convolution avoids by convolving "
-    "in place."
+    "where native records three per layer, and both run the same matrix products. At 64 wide every product "
+    "is a few microseconds and what remains is Python: Function.apply, the Python backward call and its "
+    "saved-tensor unpacking, about what native spends in its extra nodes. The CNNs materialise the patch "
+    "matrix (unfold copies each input element up to kh·kw/stride² times) and run the fold loop, which "
+    "PyTorch's oneDNN convolution avoids by convolving in place."
 )
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[2] / "docs" / "pages" / "benchmarks.md"
 

@@ -19,27 +19,8 @@ __all__ = ["Conv2dFunction", "LinearActFunction", "LinearFunction", "Pair", "ReL
            "as_pair", "conv2d", "linear", "linear_act", "relu", "tanh"]
 
 
-# A product with many rows and few columns is computed as its transpose: MKL (torch's CPU BLAS) runs such
-# tall-skinny outputs 1.5-6× slower than the same product transposed, e.g. dQ/dW of a 4→64 layer at batch 128,
-# 11.3 µs as (64, 4) against 4.7 µs as (4, 64) (python -m rlkit.bench nn). Same numbers, other memory layout.
-SKINNY_COLUMNS, TALL_ROWS = 32, 64
-
-
-def _is_tall_skinny(rows: int, columns: int) -> bool:
-    return columns < SKINNY_COLUMNS and rows >= TALL_ROWS
-
-
-def matmul(a: Tensor, b: Tensor) -> Tensor:
-    """a·b for 2-D a, b; a tall-skinny product comes back as the transposed view of bᵀ·aᵀ."""
-    if _is_tall_skinny(a.shape[0], b.shape[1]):
-        return b.t().mm(a.t()).t()
-    return a.mm(b)
-
-
 def affine(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
-    """Z = X·Wᵀ + b for 2-D X in one fused kernel (addmm), oriented like ``matmul``."""
-    if _is_tall_skinny(x.shape[0], weight.shape[0]):
-        return torch.addmm(bias.unsqueeze(1), weight, x.t()).t()
+    """Z = X·Wᵀ + b for 2-D X in one fused kernel."""
     return torch.addmm(bias, x, weight.t())
 
 
@@ -57,7 +38,7 @@ def _linear_backward(grad_z: Tensor, x: Tensor, weight: Tensor, needs: tuple[boo
     grad_x = grad_z.matmul(weight) if need_x else None  # dQ/dX = dQ/dZ · W
     if x.dim() != 2:  # fold any leading batch dimensions into one: rows of X ↔ rows of dQ/dZ
         grad_z, x = grad_z.reshape(-1, grad_z.shape[-1]), x.reshape(-1, x.shape[-1])
-    grad_w = matmul(grad_z.t(), x) if need_w else None  # dQ/dW = (dQ/dZ)ᵀ · X
+    grad_w = grad_z.t().mm(x) if need_w else None  # dQ/dW = (dQ/dZ)ᵀ · X
     grad_b = grad_z.sum(0) if need_b else None  # dQ/db = column sums of dQ/dZ
     return grad_x, grad_w, grad_b
 

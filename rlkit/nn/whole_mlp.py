@@ -19,7 +19,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from rlkit.nn.functional import ACTIVATION_BACKWARD, affine, matmul
+from rlkit.nn.functional import ACTIVATION_BACKWARD, affine
 
 ACTIVATIONS = tuple(ACTIVATION_BACKWARD)
 
@@ -55,7 +55,7 @@ class WholeMLPFunction(torch.autograd.Function):
         out = _forward(x, params, activation, out_activation, saved)
         ctx.save_for_backward(*saved, *params[0::2])
         ctx.activations = activation, out_activation
-        return out.contiguous()  # a tall-skinny output comes transposed from ``affine``; callers get rows
+        return out
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
@@ -68,12 +68,12 @@ class WholeMLPFunction(torch.autograd.Function):
         grad_z = grad_out if out_activation is None else ACTIVATION_BACKWARD[out_activation](saved[layers], grad_out)
         for layer in range(layers - 1, -1, -1):
             if needs[3 + 2 * layer]:
-                grads[2 * layer] = matmul(grad_z.t(), inputs[layer])  # dQ/dW = (dQ/dZ)ᵀ·X
+                grads[2 * layer] = grad_z.t().mm(inputs[layer])  # dQ/dW = (dQ/dZ)ᵀ·X
             if needs[4 + 2 * layer]:
                 grads[2 * layer + 1] = grad_z.sum(0)  # dQ/db = column sums of dQ/dZ
             if layer == 0 and not needs[0]:
                 break  # the network's input needs no gradient: skip the bottom product
-            grad_x = matmul(grad_z, weights[layer])  # dQ/dX = dQ/dZ·W
+            grad_x = grad_z.mm(weights[layer])  # dQ/dX = dQ/dZ·W
             if layer == 0:
                 return (grad_x, None, None, *grads)
             grad_z = ACTIVATION_BACKWARD[activation](inputs[layer], grad_x)
@@ -90,5 +90,5 @@ def whole_mlp(x: Tensor, params: list[Tensor] | tuple[Tensor, ...], activation: 
     if torch.is_grad_enabled():
         out = WholeMLPFunction.apply(flat, activation, out_activation, *params)
     else:  # acting, targets: no graph to record, so no autograd node and nothing saved
-        out = _forward(flat, tuple(params), activation, out_activation, None).contiguous()
+        out = _forward(flat, tuple(params), activation, out_activation, None)
     return out if x.dim() == 2 else out.reshape(*x.shape[:-1], -1)
