@@ -142,3 +142,32 @@ def test_refused_spaces_and_options_name_td3():
         make_agent("td3", env.observation_space, env.action_space, CPU)
     with pytest.raises(ConfigError, match="policy_delay=0"):
         pendulum(policy_delay=0)
+
+
+MUJOCO = ["HalfCheetah-v5", "Hopper-v5", "Walker2d-v5", "Ant-v5"]
+
+
+@pytest.mark.parametrize("agent_env", [f"td3/{env}" for env in [*MUJOCO, "LunarLanderContinuous-v3"]]
+                         + [f"ddpg/{env}" for env in MUJOCO])
+def test_presets_compose_and_validate(agent_env):
+    from rlkit.agents import AGENTS
+    from rlkit.schema import validate
+    from tests.conftest import composed
+
+    agent, env = agent_env.split("/")
+    cfg = composed(f"agent={agent}", f"env={env}")
+    validate(cfg, AGENTS.get(agent))
+    assert cfg["total_steps"] == 300_000 and cfg["network"]["hidden"] == [256, 256]
+
+
+@pytest.mark.parametrize("env", MUJOCO)
+def test_ddpg_and_td3_mujoco_presets_differ_only_in_the_refinements(env):
+    from tests.conftest import composed
+
+    ddpg, td3 = composed("agent=ddpg", f"env={env}"), composed("agent=td3", f"env={env}")
+    refinements = {"name", "twin_critics", "target_policy_noise", "target_noise_clip", "policy_delay"}
+    assert {k: v for k, v in ddpg["agent"].items() if k not in refinements} == \
+        {k: v for k, v in td3["agent"].items() if k not in refinements}
+    assert (ddpg["agent"]["twin_critics"], ddpg["agent"]["target_policy_noise"], ddpg["agent"]["policy_delay"]) == \
+        (False, 0.0, 1)
+    assert {k: v for k, v in ddpg.items() if k != "agent"} == {k: v for k, v in td3.items() if k != "agent"}
