@@ -171,3 +171,10 @@ def test_ddpg_and_td3_mujoco_presets_differ_only_in_the_refinements(env):
     assert (ddpg["agent"]["twin_critics"], ddpg["agent"]["target_policy_noise"], ddpg["agent"]["policy_delay"]) == \
         (False, 0.0, 1)
     assert {k: v for k, v in ddpg.items() if k != "agent"} == {k: v for k, v in td3.items() if k != "agent"}
+
+
+def test_speed_benchmark_runs_both_loops_and_reports_a_ratio(capsys):
+    from rlkit.bench.bare_td3 import main
+
+    result = main(["--env", "Pendulum-v1", "--learning-starts", "300", "--steps", "20", "--rounds", "1"])
+    assert result["ratio"] > 0 and "rlkit / bare =" in capsys.readouterr().out
