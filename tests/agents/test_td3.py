@@ -178,3 +178,29 @@ def test_speed_benchmark_runs_both_loops_and_reports_a_ratio(capsys):
 
     result = main(["--env", "Pendulum-v1", "--learning-starts", "300", "--steps", "20", "--rounds", "1"])
     assert result["ratio"] > 0 and "rlkit / bare =" in capsys.readouterr().out
+
+
+def test_a_killed_td3_run_resumes_into_the_uninterrupted_run(tmp_path):
+    """Through the CLI, as tests/test_resume.py does for the other agents; checkpoints every 301 env steps, so a
+    checkpoint falls on an odd critic update and a lost delay phase would move the actor one update early."""
+    import json
+    import random
+
+    from rlkit.checkpoint import load_checkpoint
+    from tests.test_resume import kill_mid_run, metrics_without_wall_time, run, saved_step
+
+    overrides = ("agent=td3", "env=Pendulum-v1", "network=mlp", "total_steps=1800", "agent.learning_starts=200",
+                 "eval.every=600", "checkpoint.every=301")
+    straight, killed = tmp_path / "straight", tmp_path / "killed"
+    run(straight, *overrides)
+    kill_mid_run(killed, overrides, random.Random("td3"))
+    interrupted_at = saved_step(killed / "checkpoints" / "last.pt")
+    run(killed, *overrides, "resume=true")
+    assert metrics_without_wall_time(killed) == metrics_without_wall_time(straight), f"killed at {interrupted_at}"
+    a, b = (json.loads((d / "summary.json").read_text()) for d in (straight, killed))
+    assert a["eval_return_mean"] == b["eval_return_mean"]
+    sa, sb = (load_checkpoint(d / "checkpoints" / "last.pt")["agent"] for d in (straight, killed))
+    assert sa["extra"]["critic_updates"] == sb["extra"]["critic_updates"] == 1601  # steps 200..1800
+    for net in ("actor", "critic", "critic2", "actor_target", "critic_target", "critic2_target"):
+        for name, tensor in sa[net].items():
+            assert torch.equal(tensor, sb[net][name]), f"{net}.{name}"
