@@ -97,7 +97,7 @@ TOP_KEYS: tuple[Key, ...] = (
     Key("eval.episodes", POSITIVE_INT, "episodes per evaluation, run side by side"),
     Key("eval.video", BOOL, "film one evaluation episode per evaluation into videos/ (the [video] extra)"),
     Key("checkpoint.every", POSITIVE_INT, "env steps between saves of checkpoints/last.pt"),
-    Key("agent.name", STRING, "agent name: dqn, reinforce, ac, ddpg or a plugin's"),
+    Key("agent.name", STRING, "agent name: dqn, reinforce, ac, ddpg, td3 or a plugin's"),
     Key("env.id", STRING, "env id: a gymnasium id, module:EnvId, or a plugin's"),
     Key("env.kwargs", MAPPING, "the env's constructor arguments (++env.kwargs.<arg>=... for any)"),
     Key("env.max_episode_steps", optional(POSITIVE_INT), "time limit; null: the one the id was registered with"),
@@ -132,8 +132,14 @@ AGENT_KEYS: dict[str, Key] = {k.path: k for k in (
     Key("epsilon_start", PROBABILITY, "initial ε of ε-greedy exploration"),
     Key("epsilon_end", PROBABILITY, "final ε of ε-greedy exploration"),
     Key("exploration_noise", NONNEGATIVE, "σ of the action noise (Gaussian, or the OU process's), as a fraction of the "
-        "action range"),
-    Key("noise_type", one_of(*NOISE_TYPES), "ddpg's exploration noise: gaussian (independent draws) | ou "
+        "action range's half-width"),
+    Key("twin_critics", BOOL, "ddpg/td3: two critics, each learning toward y = r + γ·(1 − terminated)·min(q₁′, q₂′)"
+        "(s′, ã′) (clipped double Q, against the overestimation the actor's climb gives one critic); false: one"),
+    Key("target_policy_noise", NONNEGATIVE, "ddpg/td3: σ̃ of the Gaussian noise added to the target action, "
+        "ã′ = clip(π′(s′) + clip(ε, −c, c), low, high), ε ~ N(0, σ̃²), in units of the action half-range; 0: none"),
+    Key("target_noise_clip", NONNEGATIVE, "ddpg/td3: c, the bound of that noise, in units of the action half-range"),
+    Key("policy_delay", POSITIVE_INT, "ddpg/td3: critic updates per actor and target-network update; 1: every one"),
+    Key("noise_type", one_of(*NOISE_TYPES), "ddpg/td3's exploration noise: gaussian (independent draws) | ou "
         "(Ornstein–Uhlenbeck, correlated in time)"),
     Key("ou_theta", POSITIVE, "mean-reversion rate θ of the OU noise"),
     Key("ou_dt", POSITIVE, "time step dt of the OU noise: x ← x − θx·dt + σ√dt·N(0,1)"),

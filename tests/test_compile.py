@@ -17,6 +17,7 @@ from rlkit.optim import Adam
 CASES = {
     "dqn": ("CartPole-v1", {"learning_starts": 64, "batch_size": 32}, 1),
     "ddpg": ("Pendulum-v1", {"learning_starts": 64, "batch_size": 32}, 1),
+    "td3": ("Pendulum-v1", {"learning_starts": 64, "batch_size": 32, "network": {"hidden": [64, 64]}}, 1),
     "ac": ("CartPole-v1", {"n_steps": 5}, 4),
     "reinforce": ("CartPole-v1", {"rollout_steps": 40}, 2),
 }

@@ -19,6 +19,7 @@ SHORT = ("total_steps=1200", "eval.every=600", "eval.episodes=2", "checkpoint.ev
 RUN_OPTIONS = {
     "dqn": ("env=CartPole-v1", "agent.learning_starts=200"),
     "ddpg": ("env=Pendulum-v1", "agent.learning_starts=200"),
+    "td3": ("env=Pendulum-v1", "agent.learning_starts=200"),
     "ac": ("env=CartPole-v1",),
     "reinforce": ("env=CartPole-v1", "agent.rollout_steps=50"),
 }

@@ -5,6 +5,7 @@ from rlkit.agents import (
     ddpg,  # noqa: F401 - registers "ddpg"
     dqn,  # noqa: F401 - registers "dqn"
     reinforce,  # noqa: F401 - registers "reinforce"
+    td3,  # noqa: F401 - registers "td3"
 )
 from rlkit.agents.base import AGENTS, Agent, make_agent, register_agent
 

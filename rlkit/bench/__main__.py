@@ -10,6 +10,7 @@ SUITES = {
     "learn": ("rlkit.bench.learning", "fixed-seed learning runs through the CLI: score and wall time"),
     "loop": ("rlkit.bench.loop", "training-loop cost per env step: explicit vs native networks, as a ratio"),
     "train": ("rlkit.bench.train", "updates/s, env steps/s: explicit|native × eager|compiled|cudagraphs × devices"),
+    "td3": ("rlkit.bench.bare_td3", "td3's env steps/s on HalfCheetah against a bare PyTorch TD3 loop, as a ratio"),
     "checkpoint": ("rlkit.bench.checkpoint", "size and save/load time of a full resume checkpoint (100k DDPG)"),
     "zoo": ("rlkit.bench.zoo", "a seed sweep of every preset (resume=auto), then one rlkit.report over them"),
 }

@@ -52,7 +52,8 @@ def resolve_env_id(env_id: str) -> str:
 
 
 # Gymnasium's env families whose packages rlkit's extras install: entry-point prefix → the command that fixes it
-EXTRAS = {"gymnasium.envs.box2d.": 'pip install "rlkit[box2d]"'}
+EXTRAS = {"gymnasium.envs.box2d.": 'pip install "rlkit[box2d]"',
+          "gymnasium.envs.mujoco.": 'pip install "rlkit[mujoco]"'}
 
 
 def missing_dependency(env_id: str, exc: Exception) -> ConfigError:

@@ -124,3 +124,15 @@ def test_a_box2d_env_without_box2d_names_the_extra_that_installs_it(monkeypatch)
         make_env("LunarLander-v3")
     assert str(info.value) == "env 'LunarLander-v3' needs a package that is not installed; " \
                               'install it with: pip install "rlkit[box2d]"'
+
+
+def test_a_mujoco_env_without_mujoco_names_the_extra_that_installs_it(monkeypatch):
+    def not_installed(*args, **kwargs):
+        raise gym.error.DependencyNotInstalled('Could not import mujoco. (HINT: you need to install mujoco, run '
+                                               '`pip install "gymnasium[mujoco]"`.)')
+
+    monkeypatch.setattr(gym, "make", not_installed)
+    with pytest.raises(ConfigError) as info:
+        make_env("HalfCheetah-v5")
+    assert str(info.value) == "env 'HalfCheetah-v5' needs a package that is not installed; " \
+                              'install it with: pip install "rlkit[mujoco]"'
