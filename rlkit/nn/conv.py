@@ -6,11 +6,13 @@ convolution is the single product z = X·W (+ b), and z of shape (P, O) reshapes
 Backward is that product's two gradients, dQ/dW = Xᵀ·dQ/dz and dQ/dX = dQ/dz·Wᵀ, then ``fold`` sums every
 patch entry of dQ/dX back onto the input element it was copied from. See docs/pages/backprop.md.
 
-Memory layout (all that makes this fast on CPU, none of it changes the maths): the patch rows are gathered
-through a strided view of the input (``Tensor.unfold``), and a patch's K entries are ordered (C, kh, kw) for
-NCHW-contiguous input and (kh, kw, C) for channels-last input, whichever keeps the gather's innermost run
-contiguous. The output z of shape (P, O) *is* the NHWC map, so it is returned as a channels-last NCHW view
-without a copy, and the next convolution reads it in (kh, kw, C) order.
+Memory layout (all that makes this fast on CPU, none of it changes the maths): the input is read in channels-last
+memory (an NCHW-contiguous input, such as observations, is copied into it once: a pass over the input, where the
+patch matrix is up to kh·kw/stride² times larger), the patch rows are gathered through a strided view of it
+(``Tensor.unfold``), and a patch's K entries are ordered (kh, kw, C), so the gather copies runs of kw·C
+contiguous numbers — kw·C = 12 for MinAtar's first layer, where NCHW order would give runs of kw = 3. The output
+z of shape (P, O) *is* the NHWC map, so it is returned as a channels-last NCHW view without a copy, and the next
+convolution reads it as it is.
 """
 
 from __future__ import annotations
@@ -53,30 +55,23 @@ def check_conv2d_args(x_shape: tuple[int, ...], w_shape: tuple[int, ...], bias_s
     return stride_, padding_, dilation_
 
 
-def _channels_last(x: Tensor) -> bool:
-    """True when channels are the innermost dimension in memory (then patches are gathered as (kh, kw, C))."""
-    return x.shape[1] > 1 and x.stride(1) == 1
+def _zeros(shape: tuple[int, ...], like: Tensor) -> Tensor:
+    return torch.empty(shape, dtype=like.dtype, device=like.device, memory_format=torch.channels_last).zero_()
 
 
-def _zeros(shape: tuple[int, ...], like: Tensor, channels_last: bool) -> Tensor:
-    fmt = torch.channels_last if channels_last else torch.contiguous_format
-    return torch.empty(shape, dtype=like.dtype, device=like.device, memory_format=fmt).zero_()
-
-
-def _pad(x: Tensor, padding: tuple[int, int], channels_last: bool) -> Tensor:
-    """Zero-padded copy of x in the given memory layout (x itself when there is no padding)."""
+def _pad(x: Tensor, padding: tuple[int, int]) -> Tensor:
+    """Zero-padded channels-last copy of x (x itself when there is no padding)."""
     ph, pw = padding
     if ph == 0 and pw == 0:
         return x
     n, c, h, w = x.shape
-    xp = _zeros((n, c, h + 2 * ph, w + 2 * pw), x, channels_last)
+    xp = _zeros((n, c, h + 2 * ph, w + 2 * pw), x)
     xp[:, :, ph:ph + h, pw:pw + w] = x
     return xp
 
 
-def _patch_view(xp: Tensor, kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int],
-                channels_last: bool) -> Tensor:
-    """View (no copy) of every patch of the padded input: (N, Ho, Wo, C, kh, kw), or (N, Ho, Wo, kh, kw, C).
+def _patch_view(xp: Tensor, kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int]) -> Tensor:
+    """View (no copy) of every patch of the padded input: (N, Ho, Wo, kh, kw, C).
 
     ``Tensor.unfold`` slides a window of the dilated kernel's extent along H, then W, with the stride's step,
     and ``::dilation`` keeps the entries the kernel actually touches — only strides change, nothing is copied.
@@ -84,12 +79,11 @@ def _patch_view(xp: Tensor, kernel: tuple[int, int], stride: tuple[int, int], di
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
     windows = xp.unfold(2, dh * (kh - 1) + 1, sh).unfold(3, dw * (kw - 1) + 1, sw)  # (N, C, Ho, Wo, ·, ·)
     patches = windows[..., ::dh, ::dw]  # (N, C, Ho, Wo, kh, kw)
-    return patches.permute(0, 2, 3, 4, 5, 1) if channels_last else patches.permute(0, 2, 3, 1, 4, 5)
+    return patches.permute(0, 2, 3, 4, 5, 1)
 
 
 def _fold(grad_patches: Tensor, x_shape: tuple[int, int, int, int], kernel: tuple[int, int],
-          stride: tuple[int, int], padding: tuple[int, int], dilation: tuple[int, int],
-          channels_last: bool) -> Tensor:
+          stride: tuple[int, int], padding: tuple[int, int], dilation: tuple[int, int]) -> Tensor:
     """Adjoint of unfold: add each patch entry of ``grad_patches`` (P, K) onto the input element it came from.
 
     For each kernel offset (i, j), entry (i, j) of all Ho×Wo patches was copied from the strided window of the
@@ -99,11 +93,8 @@ def _fold(grad_patches: Tensor, x_shape: tuple[int, int, int, int], kernel: tupl
     n, c, h, w = x_shape
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     ho, wo = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-    grad_xp = _zeros((n, c, h + 2 * ph, w + 2 * pw), grad_patches, channels_last)
-    if channels_last:
-        slabs = grad_patches.view(n, ho, wo, kh, kw, c).permute(3, 4, 0, 5, 1, 2)  # (kh, kw, N, C, Ho, Wo)
-    else:
-        slabs = grad_patches.view(n, ho, wo, c, kh, kw).permute(4, 5, 0, 3, 1, 2)
+    grad_xp = _zeros((n, c, h + 2 * ph, w + 2 * pw), grad_patches)
+    slabs = grad_patches.view(n, ho, wo, kh, kw, c).permute(3, 4, 0, 5, 1, 2)  # (kh, kw, N, C, Ho, Wo)
     for i in range(kh):
         for j in range(kw):
             r, q = i * dh, j * dw
@@ -111,11 +102,9 @@ def _fold(grad_patches: Tensor, x_shape: tuple[int, int, int, int], kernel: tupl
     return grad_xp[:, :, ph:ph + h, pw:pw + w]
 
 
-def _kernel_matrix(weight: Tensor, channels_last: bool) -> Tensor:
-    """The kernels vectorised in the patches' entry order, one per row: Wᵀ of shape (O, K)."""
-    if channels_last:
-        weight = weight.permute(0, 2, 3, 1)  # (O, kh, kw, C)
-    return weight.reshape(weight.shape[0], -1)
+def _kernel_matrix(weight: Tensor) -> Tensor:
+    """The kernels vectorised in the patches' (kh, kw, C) entry order, one per row: Wᵀ of shape (O, K)."""
+    return weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1)
 
 
 class Conv2dFunction(torch.autograd.Function):
@@ -128,35 +117,30 @@ class Conv2dFunction(torch.autograd.Function):
         out_ch, _, kh, kw = weight.shape
         ho = (h + 2 * padding[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
         wo = (w + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-        channels_last = _channels_last(x)
-        xp = _pad(x, padding, channels_last)
-        patches = _patch_view(xp, (kh, kw), stride, dilation, channels_last)
+        xp = _pad(x.contiguous(memory_format=torch.channels_last), padding)  # no copy when it is already
+        patches = _patch_view(xp, (kh, kw), stride, dilation)
         x_mat = patches.reshape(n * ho * wo, -1)  # unfold: X, one row per patch, (P, K)
-        w_mat = _kernel_matrix(weight, channels_last)  # Wᵀ, (O, K)
+        w_mat = _kernel_matrix(weight)  # Wᵀ, (O, K)
         # z = X·W + b, (P, O)
         z = x_mat.mm(w_mat.t()) if bias is None else torch.addmm(bias, x_mat, w_mat.t())
         ctx.save_for_backward(x_mat, w_mat)
-        ctx.geometry = (tuple(x.shape), (kh, kw), stride, padding, dilation, channels_last)
+        ctx.geometry = (tuple(x.shape), (kh, kw), stride, padding, dilation)
         return z.view(n, ho, wo, out_ch).permute(0, 3, 1, 2)  # (P, O) is the NHWC map: NCHW view, no copy
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
         x_mat, w_mat = ctx.saved_tensors
-        x_shape, kernel, stride, padding, dilation, channels_last = ctx.geometry
+        x_shape, kernel, stride, padding, dilation = ctx.geometry
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         out_ch = grad_out.shape[1]
         grad_z = grad_out.permute(0, 2, 3, 1).reshape(-1, out_ch)  # dQ/dz, (P, O), in the rows' patch order
         grad_x = grad_w = grad_b = None
         if need_x:
             grad_patches = grad_z.mm(w_mat)  # dQ/dX = dQ/dz · Wᵀ, (P, K)
-            grad_x = _fold(grad_patches, x_shape, kernel, stride, padding, dilation, channels_last)
+            grad_x = _fold(grad_patches, x_shape, kernel, stride, padding, dilation)
         if need_w:
             grad_w_mat = grad_z.t().mm(x_mat)  # (dQ/dW)ᵀ = (Xᵀ·dQ/dz)ᵀ, (O, K): one product over all patches
-            c = x_shape[1]
-            if channels_last:
-                grad_w = grad_w_mat.view(out_ch, *kernel, c).permute(0, 3, 1, 2).contiguous()
-            else:
-                grad_w = grad_w_mat.view(out_ch, c, *kernel)
+            grad_w = grad_w_mat.view(out_ch, *kernel, x_shape[1]).permute(0, 3, 1, 2).contiguous()  # (O, C, kh, kw)
         if need_b:
             grad_b = grad_z.sum(0)  # dQ/db = sum of dQ/dz over all patches
         return grad_x, grad_w, grad_b, None, None, None

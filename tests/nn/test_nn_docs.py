@@ -25,7 +25,7 @@ def test_backprop_links_point_at_the_quoted_code() -> None:
 def test_worked_example_from_docs() -> None:
     """4×3 input, 2×2 kernel: 6 patches; folding ones counts how many patches copy each element."""
     x = torch.arange(1.0, 13.0).view(1, 1, 4, 3)
-    rows = conv_module._patch_view(x, (2, 2), (1, 1), (1, 1), channels_last=False).reshape(6, 4)
+    rows = conv_module._patch_view(x, (2, 2), (1, 1), (1, 1)).reshape(6, 4)
     assert rows[0].tolist() == [1, 2, 4, 5] and rows[5].tolist() == [8, 9, 11, 12]  # patches (1,1) and (3,2)
-    counts = conv_module._fold(torch.ones(6, 4), (1, 1, 4, 3), (2, 2), (1, 1), (0, 0), (1, 1), False)
+    counts = conv_module._fold(torch.ones(6, 4), (1, 1, 4, 3), (2, 2), (1, 1), (0, 0), (1, 1))
     assert counts[0, 0].tolist() == [[1, 2, 1], [2, 4, 2], [2, 4, 2], [1, 2, 1]]

@@ -91,11 +91,11 @@ def test_fold_is_the_adjoint_of_unfold() -> None:
     """<unfold(x), y> = <x, fold(y)> for all x, y: fold is unfold's transpose, summing overlapping patches."""
     x = torch.randn(2, 3, 4, 5, dtype=torch.float64)
     kernel, stride, padding, dilation = (2, 3), (1, 2), (1, 0), (2, 1)
-    for channels_last in (False, True):
-        xp = conv_module._pad(x, padding, channels_last)
-        rows = conv_module._patch_view(xp, kernel, stride, dilation, channels_last).reshape(-1, 3 * 2 * 3)
+    for memory_format in (torch.contiguous_format, torch.channels_last):
+        xp = conv_module._pad(x.contiguous(memory_format=memory_format), padding)
+        rows = conv_module._patch_view(xp, kernel, stride, dilation).reshape(-1, 3 * 2 * 3)
         y = torch.randn_like(rows)
-        folded = conv_module._fold(y, tuple(x.shape), kernel, stride, padding, dilation, channels_last)
+        folded = conv_module._fold(y, tuple(x.shape), kernel, stride, padding, dilation)
         torch.testing.assert_close((rows * y).sum(), (x * folded).sum())
 
 
