@@ -99,7 +99,7 @@ class CNN(nn.Module):
                                  f"kernel meets a {size[0]}×{size[1]} feature map")
             layers += [Conv2d(channels, out_channels, kernel, stride, impl=impl), ReLU(impl)]
             channels, size = out_channels, conv_output_size(size, kernel, stride)
-        self.convs = nn.Sequential(*layers)
+        self.convs = Sequential(*layers)  # each conv and its ReLU as one node
         self.fc = Sequential(Linear(channels * size[0] * size[1], feature_dim, impl=impl), ReLU(impl))
         self.kind, self.obs_shape, self.input_scale = kind, obs_shape, input_scale
         self.out_dim = feature_dim

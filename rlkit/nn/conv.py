@@ -20,6 +20,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from rlkit.nn.activations import ACTIVATION_BACKWARD, activate_
+
 Pair = int | tuple[int, int]
 
 
@@ -107,33 +109,45 @@ def _kernel_matrix(weight: Tensor) -> Tensor:
     return weight.permute(0, 2, 3, 1).reshape(weight.shape[0], -1)
 
 
+def _conv_forward(x: Tensor, weight: Tensor, bias: Tensor | None, stride: tuple[int, int],
+                  padding: tuple[int, int], dilation: tuple[int, int],
+                  activation: str | None) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """The output map; the patch matrix X (P, K) and kernel matrix Wᵀ (O, K) that the backward reads; and the
+    output as the (P, O) matrix it is in memory (an activation's A is made of it)."""
+    n, _, h, w = x.shape
+    out_ch, _, kh, kw = weight.shape
+    ho = (h + 2 * padding[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    wo = (w + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    xp = _pad(x.contiguous(memory_format=torch.channels_last), padding)  # no copy when it is already
+    patches = _patch_view(xp, (kh, kw), stride, dilation)
+    x_mat = patches.reshape(n * ho * wo, -1)  # unfold: X, one row per patch, (P, K)
+    w_mat = _kernel_matrix(weight)  # Wᵀ, (O, K)
+    # z = X·W + b, (P, O), then the activation in place on it
+    z = activate_(x_mat.mm(w_mat.t()) if bias is None else torch.addmm(bias, x_mat, w_mat.t()), activation)
+    return z.view(n, ho, wo, out_ch).permute(0, 3, 1, 2), x_mat, w_mat, z  # (P, O) is the NHWC map: NCHW view
+
+
 class Conv2dFunction(torch.autograd.Function):
-    """Cross-correlation (PyTorch's convolution) over NCHW input: unfold → z = X·W + b → reshape."""
+    """Cross-correlation (PyTorch's convolution) over NCHW input: unfold → z = X·W + b → reshape, optionally
+    followed by an activation in the same node (``conv2d(..., activation="relu")``, as the CNNs use it)."""
 
     @staticmethod
     def forward(ctx, x: Tensor, weight: Tensor, bias: Tensor | None, stride: tuple[int, int],
-                padding: tuple[int, int], dilation: tuple[int, int]) -> Tensor:
-        n, _, h, w = x.shape
-        out_ch, _, kh, kw = weight.shape
-        ho = (h + 2 * padding[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
-        wo = (w + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-        xp = _pad(x.contiguous(memory_format=torch.channels_last), padding)  # no copy when it is already
-        patches = _patch_view(xp, (kh, kw), stride, dilation)
-        x_mat = patches.reshape(n * ho * wo, -1)  # unfold: X, one row per patch, (P, K)
-        w_mat = _kernel_matrix(weight)  # Wᵀ, (O, K)
-        # z = X·W + b, (P, O)
-        z = x_mat.mm(w_mat.t()) if bias is None else torch.addmm(bias, x_mat, w_mat.t())
-        ctx.save_for_backward(x_mat, w_mat)
-        ctx.geometry = (tuple(x.shape), (kh, kw), stride, padding, dilation)
-        return z.view(n, ho, wo, out_ch).permute(0, 3, 1, 2)  # (P, O) is the NHWC map: NCHW view, no copy
+                padding: tuple[int, int], dilation: tuple[int, int], activation: str | None = None) -> Tensor:
+        out, x_mat, w_mat, z = _conv_forward(x, weight, bias, stride, padding, dilation, activation)
+        ctx.save_for_backward(x_mat, w_mat, *([z] if activation is not None else []))
+        ctx.geometry = (tuple(x.shape), tuple(weight.shape[2:]), stride, padding, dilation, activation)
+        return out
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
-        x_mat, w_mat = ctx.saved_tensors
-        x_shape, kernel, stride, padding, dilation = ctx.geometry
+        x_mat, w_mat, *activated = ctx.saved_tensors
+        x_shape, kernel, stride, padding, dilation, activation = ctx.geometry
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         out_ch = grad_out.shape[1]
         grad_z = grad_out.permute(0, 2, 3, 1).reshape(-1, out_ch)  # dQ/dz, (P, O), in the rows' patch order
+        if activation is not None:
+            grad_z = ACTIVATION_BACKWARD[activation](activated[0], grad_z)  # dQ/dz = A ∘ dQ/dX′
         grad_x = grad_w = grad_b = None
         if need_x:
             grad_patches = grad_z.mm(w_mat)  # dQ/dX = dQ/dz · Wᵀ, (P, K)
@@ -143,13 +157,18 @@ class Conv2dFunction(torch.autograd.Function):
             grad_w = grad_w_mat.view(out_ch, *kernel, x_shape[1]).permute(0, 3, 1, 2).contiguous()  # (O, C, kh, kw)
         if need_b:
             grad_b = grad_z.sum(0)  # dQ/db = sum of dQ/dz over all patches
-        return grad_x, grad_w, grad_b, None, None, None
+        return grad_x, grad_w, grad_b, None, None, None, None
 
 
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Pair = 1, padding: Pair = 0,
-           dilation: Pair = 1) -> Tensor:
-    """NCHW convolution with a hand-written backward; same contract as ``F.conv2d`` with ``groups=1``."""
+           dilation: Pair = 1, activation: str | None = None) -> Tensor:
+    """NCHW convolution with a hand-written backward; same contract as ``F.conv2d`` with ``groups=1``.
+    ``activation`` ("relu", "tanh") applies that activation to the output in the same autograd node."""
+    if activation not in (*ACTIVATION_BACKWARD, None):
+        raise ValueError(f"activation={activation!r} is not one of {sorted(ACTIVATION_BACKWARD)} or None")
     bias_shape = None if bias is None else tuple(bias.shape)
     stride_, padding_, dilation_ = check_conv2d_args(tuple(x.shape), tuple(weight.shape), bias_shape,
                                                      stride, padding, dilation)
-    return Conv2dFunction.apply(x, weight, bias, stride_, padding_, dilation_)
+    if not torch.is_grad_enabled():  # acting, targets: no graph, so no autograd node and nothing saved
+        return _conv_forward(x, weight, bias, stride_, padding_, dilation_, activation)[0]
+    return Conv2dFunction.apply(x, weight, bias, stride_, padding_, dilation_, activation)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from rlkit.nn.activations import ACTIVATION_BACKWARD, activate_, relu_backward, tanh_backward
 from rlkit.nn.conv import Conv2dFunction, Pair, as_pair, conv2d
 
 __all__ = ["Conv2dFunction", "LinearActFunction", "LinearFunction", "Pair", "ReLUFunction", "TanhFunction",
@@ -43,19 +44,6 @@ def _linear_backward(grad_z: Tensor, x: Tensor, weight: Tensor, needs: tuple[boo
     return grad_x, grad_w, grad_b
 
 
-def _relu_backward(out: Tensor, grad_out: Tensor) -> Tensor:
-    # dQ/dZ = A ∘ dQ/dX′ with A = 1[x > 0] = sign(X′) (X′ ≥ 0), as a float mask: one fast elementwise pass
-    # where boolean masks (masked_fill, where) cost several times more on CPU
-    return out.sign().mul_(grad_out)
-
-
-def _tanh_backward(out: Tensor, grad_out: Tensor) -> Tensor:
-    return torch.addcmul(grad_out, grad_out, out * out, value=-1)  # dQ/dZ = A ∘ dQ/dX′, A = 1 − X′²
-
-
-ACTIVATION_BACKWARD = {"relu": _relu_backward, "tanh": _tanh_backward}
-
-
 class LinearFunction(torch.autograd.Function):
     """Z = X·Wᵀ + b for X of shape (..., in), W of shape (out, in), b of shape (out,)."""
 
@@ -82,7 +70,7 @@ class ReLUFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_out: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return _relu_backward(out, grad_out)
+        return relu_backward(out, grad_out)
 
 
 class TanhFunction(torch.autograd.Function):
@@ -97,7 +85,7 @@ class TanhFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_out: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return _tanh_backward(out, grad_out)
+        return tanh_backward(out, grad_out)
 
 
 class LinearActFunction(torch.autograd.Function):
@@ -110,8 +98,7 @@ class LinearActFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x: Tensor, weight: Tensor, bias: Tensor | None, activation: str) -> Tensor:
-        z = _linear_forward(x, weight, bias)
-        out = z.clamp_min_(0) if activation == "relu" else z.tanh_()
+        out = activate_(_linear_forward(x, weight, bias), activation)
         ctx.save_for_backward(x, weight, out)
         ctx.activation = activation
         return out
@@ -134,6 +121,8 @@ def _check_linear(x: Tensor, weight: Tensor, bias: Tensor | None) -> None:
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """Fully-connected layer with a hand-written backward; same contract as ``torch.nn.functional.linear``."""
     _check_linear(x, weight, bias)
+    if not torch.is_grad_enabled():  # no graph to record: no autograd node, nothing saved
+        return _linear_forward(x, weight, bias)
     return LinearFunction.apply(x, weight, bias)
 
 
@@ -142,14 +131,16 @@ def linear_act(x: Tensor, weight: Tensor, bias: Tensor | None, activation: str) 
     if activation not in ACTIVATION_BACKWARD:
         raise ValueError(f"activation={activation!r} is not one of {sorted(ACTIVATION_BACKWARD)}")
     _check_linear(x, weight, bias)
+    if not torch.is_grad_enabled():
+        return activate_(_linear_forward(x, weight, bias), activation)
     return LinearActFunction.apply(x, weight, bias, activation)
 
 
 def relu(x: Tensor) -> Tensor:
     """ReLU with a hand-written backward (mask of positive outputs); same contract as ``F.relu``."""
-    return ReLUFunction.apply(x)
+    return ReLUFunction.apply(x) if torch.is_grad_enabled() else x.clamp_min(0)
 
 
 def tanh(x: Tensor) -> Tensor:
     """tanh with a hand-written backward (1 − tanh²); same contract as ``torch.tanh``."""
-    return TanhFunction.apply(x)
+    return TanhFunction.apply(x) if torch.is_grad_enabled() else torch.tanh(x)

@@ -19,7 +19,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from rlkit.nn.functional import ACTIVATION_BACKWARD, affine
+from rlkit.nn.activations import ACTIVATION_BACKWARD, activate_
+from rlkit.nn.functional import affine
 
 ACTIVATIONS = tuple(ACTIVATION_BACKWARD)
 
@@ -28,16 +29,15 @@ def _forward(x: Tensor, params: tuple[Tensor, ...], activation: str, out_activat
              keep: list[Tensor] | None) -> Tensor:
     """X_L from X_0 = x; appends to ``keep`` (when given) what the backward reads: X_0, …, X_{L−1}, and X_L when
     an output activation's A is made of it (a linear output layer's A is 1)."""
-    hidden_relu = activation == "relu"
     out = x
     for layer in range(len(params) // 2 - 1):
         out = affine(out, params[2 * layer], params[2 * layer + 1])  # Z = X·Wᵀ + b
-        out = out.clamp_min_(0) if hidden_relu else out.tanh_()  # X = act(Z) in place: nothing else holds Z
+        out = activate_(out, activation)  # X = act(Z) in place: nothing else holds Z
         if keep is not None:
             keep.append(out)
     out = affine(out, params[-2], params[-1])
     if out_activation is not None:
-        out = out.clamp_min_(0) if out_activation == "relu" else out.tanh_()
+        out = activate_(out, out_activation)
         if keep is not None:
             keep.append(out)
     return out

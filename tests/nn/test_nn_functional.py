@@ -80,6 +80,25 @@ def test_conv2d_matches_torch(config, device) -> None:
         torch.testing.assert_close(a.grad, b.grad, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+@pytest.mark.parametrize("config", GRADCHECK_GRID[:6], ids=str)
+def test_conv2d_with_activation_gradcheck_and_matches_torch(config, activation) -> None:
+    """conv2d(..., activation=) is the convolution then the activation in one node: gradcheck in float64, and
+    the values and gradients of F.conv2d followed by torch's activation."""
+    tensors, kw = _conv_inputs(config, torch.float64, "cpu")
+    assert torch.autograd.gradcheck(lambda x, w, *b: RF.conv2d(x, w, *b, **kw, activation=activation), tensors,
+                                    fast_mode=config[0] > 1)
+    ref = [t.detach().clone().requires_grad_() for t in tensors]
+    act = {"relu": torch.relu, "tanh": torch.tanh}[activation]
+    out, expected = RF.conv2d(*tensors, **kw, activation=activation), act(F.conv2d(*ref, **kw))
+    torch.testing.assert_close(out, expected)
+    grad = torch.randn_like(expected)
+    out.backward(grad)
+    expected.backward(grad)
+    for a, b in zip(tensors, ref, strict=True):
+        torch.testing.assert_close(a.grad, b.grad)
+
+
 def test_conv2d_computes_only_needed_grads() -> None:
     x = torch.randn(2, 3, 6, 5)  # no grad wanted for the input, as for a network's first layer
     weight = torch.randn(4, 3, 3, 2, requires_grad=True)

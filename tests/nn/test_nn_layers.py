@@ -75,6 +75,19 @@ def test_fused_sequential_matches_layer_by_layer() -> None:
     assert list(fused.state_dict()) == list(plain.state_dict())
 
 
+def test_fused_sequential_runs_conv_and_relu_as_one_node() -> None:
+    torch.manual_seed(0)
+    layers = [Conv2d(3, 4, 3), ReLU(), Conv2d(4, 2, 2, stride=2), Tanh()]
+    fused, plain = Sequential(*layers), nn.Sequential(*layers)
+    x = torch.randn(2, 3, 9, 9)
+    assert type(fused(x).grad_fn).__name__ == "Conv2dFunctionBackward"
+    torch.testing.assert_close(fused(x), plain(x))
+    fused_grads = torch.autograd.grad(fused(x).sum(), list(fused.parameters()))
+    plain_grads = torch.autograd.grad(plain(x).sum(), list(plain.parameters()))
+    for a, b in zip(fused_grads, plain_grads, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
 def test_modules_reject_bad_arguments() -> None:
     with pytest.raises(ValueError, match="impl"):
         Linear(2, 3, impl="cuda")
