@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         print(f"  {impl:<8} {seconds * 1e3:7.3f} ms/step  {1 / seconds:7.0f} steps/s")
     print(f"  explicit / native = {ratio:.2f}x")
     result = {**median, "ratio": ratio}
-    if all(hasattr(agent, "update_once") for agent, _, _ in runs.values()):
+    if all(hasattr(agent, "buffer") for agent, _, _ in runs.values()):  # off-policy: minibatches to replay
         updates: dict[str, list[float]] = {impl: [] for impl in runs}
         for _ in range(args.rounds):
             for impl, (agent, _, _) in runs.items():
