@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 
 def plot_learning_curve(
-    path: Path, episodes: list[tuple[int, float]], evals: list[tuple[int, float, float]], title: str
+    path: Path | BinaryIO, episodes: list[tuple[int, float]], evals: list[tuple[int, float, float]], title: str
 ) -> None:
     """``episodes``: (env_step, return); ``evals``: (env_step, mean, std)."""
     import matplotlib
@@ -36,5 +37,5 @@ def plot_learning_curve(
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, format="png")
     plt.close(fig)

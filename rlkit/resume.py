@@ -70,6 +70,13 @@ def check_resume_target(resume: Any, run_dir: Path | None) -> None:
                           "hydra.run.dir=<a run dir with checkpoints/last.pt>, or give resume=<run dir>")
 
 
+def check_command_line(argv: list[str]) -> None:
+    """``resume=<run dir>`` on the raw command line, checked before Hydra creates a mistyped path as a run dir."""
+    for key, _, value in (arg.partition("=") for arg in argv):
+        if key == "resume" and value.lower() not in ("true", "false", "", AUTO):
+            check_resume_target(value, None)
+
+
 def finished_summary(run_dir: Path, total_steps: int) -> dict[str, Any] | None:
     """The summary of a run that already reached ``total_steps`` (``resume=auto`` does not run it again)."""
     path = run_dir / "summary.json"
@@ -92,8 +99,8 @@ def load_resume_state(cfg: dict[str, Any], run_dir: Path, device: torch.device) 
                           "give resume=<run dir> alone")
     try:
         state = load_checkpoint(last, map_location=device)
-    except Exception as exc:  # noqa: BLE001 - a truncated or foreign file: name it
-        raise ConfigError(f"resume={shown}: {last} cannot be loaded ({type(exc).__name__}: {exc})") from exc
+    except ConfigError as exc:  # empty, truncated, garbage or another library's file: what it is, one line
+        raise ConfigError(f"resume={shown}: {exc}") from None
     saved = state.get("config")
     if saved is not None:
         differ = differing_keys(saved, cfg, option_defaults(cfg["agent"]["name"]))

@@ -90,6 +90,8 @@ TOP_KEYS: tuple[Key, ...] = (
     Key("cudagraphs", BOOL, "CUDA only: compile with CUDA graphs (mode reduce-overhead), the update replayed whole"),
     Key("resume", RESUME, "true: continue the run in hydra.run.dir; a path: continue that run dir; auto: continue "
         "the run dir's run if it has a checkpoint, skip it if it finished, else start it (sweeps run again)"),
+    Key("overwrite", BOOL, "true: a fresh run (resume=false) into a run dir that holds an earlier run replaces it "
+        "(its checkpoints, metrics and summary); false: it refuses, naming resume=true and hydra.run.dir"),
     Key("objective", one_of("none", "final", "auc"), "what a run returns to a sweeper: none (the summary; final "
         "under Optuna), final (the last eval return), auc (eval curve area / its length in env steps)"),
     Key("log_every", POSITIVE_INT, "env steps between logs of losses and steps/s"),

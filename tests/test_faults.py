@@ -8,9 +8,9 @@ import pytest
 import torch
 
 import rlkit.agents.dqn
-from rlkit.__main__ import train
 from rlkit.checkpoint import load_checkpoint
 from rlkit.errors import RunError
+from rlkit.run import train
 from tests.conftest import composed
 
 SHORT = ("agent=dqn", "env=CartPole-v1", "total_steps=3000", "agent.learning_starts=200", "eval.every=3000",
