@@ -15,9 +15,11 @@ import argparse
 import json
 from pathlib import Path
 
+from rlkit.checkpoint import RunDirLock, holder_text, write_text
 from rlkit.device import pick_device
 from rlkit.errors import ConfigError, exit_on_error
 from rlkit.rundir import make_run_env, restore
+from rlkit.schema import MAX_SEED, SEED
 from rlkit.trainer import evaluate
 
 
@@ -39,6 +41,8 @@ def main(argv: list[str] | None = None) -> dict:
     args = parse(argv)
     if args.episodes < 1:
         raise ConfigError(f"--episodes={args.episodes}: a positive integer")
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise ConfigError(f"--seed={args.seed}: {SEED.accepts}")
     restored = restore(args.run_dir, args.checkpoint, pick_device(args.device))
     agent, config = restored.agent, restored.config
     run_dir = args.run_dir if args.run_dir.is_dir() else restored.checkpoint.resolve().parent.parent
@@ -53,11 +57,16 @@ def main(argv: list[str] | None = None) -> dict:
     finally:
         env.close()
     videos = []
-    if args.video:
+    if args.video:  # writes into the run dir: not while a training run holds it
         from rlkit.video import record_episodes
 
-        videos = record_episodes(agent, config, run_dir / "videos", args.video, seed,
-                                 name_prefix=f"eval-{restored.checkpoint.stem}")
+        def busy(pid: int | None) -> str:
+            return (f"{run_dir}: in use by a training run ({holder_text(pid)}); --video writes into its run dir, "
+                    "so wait for it to end (evaluating without --video is allowed)")
+
+        with RunDirLock(run_dir).acquire(busy):
+            videos = record_episodes(agent, config, run_dir / "videos", args.video, seed,
+                                     name_prefix=f"eval-{restored.checkpoint.stem}")
     result = {
         "return_mean": float(returns.mean()),
         "return_std": float(returns.std()),
@@ -68,7 +77,7 @@ def main(argv: list[str] | None = None) -> dict:
         "seed": seed,
         "videos": [str(v) for v in videos],
     }
-    (run_dir / "eval.json").write_text(json.dumps(result, indent=2) + "\n")
+    write_text(run_dir / "eval.json", json.dumps(result, indent=2) + "\n")
     print(f"{config['agent']['name']} on {config['env']['id']} ({restored.checkpoint.name}): "
           f"{result['return_mean']:.1f} ± {result['return_std']:.1f} over {args.episodes} episodes")
     for video in videos:

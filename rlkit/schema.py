@@ -62,6 +62,10 @@ def optional(rule: Rule) -> Rule:
     return Rule(lambda v: v is None or rule.test(v), f"null or {rule.accepts}")
 
 
+# NumPy's global seed is below 2**32, and evaluation envs are seeded with seed + 10000.
+MAX_SEED = 2**32 - 1 - 10_000
+SEED = Rule(lambda v: _integer(v) and 0 <= v <= MAX_SEED, f"an integer from 0 to {MAX_SEED} (NumPy's seed range, "
+            "less the 10000 added for evaluation)")
 DEVICE = Rule(lambda v: isinstance(v, str) and (v in ("auto", "cpu", "cuda") or
                                                 (v.startswith("cuda:") and v[5:].isdigit())),
               "one of auto, cpu, cuda, cuda:N")
@@ -80,7 +84,7 @@ class Key:
 
 
 TOP_KEYS: tuple[Key, ...] = (
-    Key("seed", NONNEGATIVE_INT, "seeds python, numpy, torch and the envs (eval envs get seed + 10000)"),
+    Key("seed", SEED, "seeds python, numpy, torch and the envs (eval envs get seed + 10000)"),
     Key("total_steps", POSITIVE_INT, "env steps, summed over the vector envs; raise it on resume to extend a run"),
     Key("num_envs", POSITIVE_INT, "copies of the env stepped together (SyncVectorEnv)"),
     Key("device", DEVICE, "auto (CUDA when present), cpu, cuda, cuda:N"),

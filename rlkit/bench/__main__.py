@@ -11,6 +11,7 @@ SUITES = {
     "loop": ("rlkit.bench.loop", "training-loop cost per env step: explicit vs native networks, as a ratio"),
     "train": ("rlkit.bench.train", "updates/s, env steps/s: explicit|native × eager|compiled|cudagraphs × devices"),
     "checkpoint": ("rlkit.bench.checkpoint", "size and save/load time of a full resume checkpoint (100k DDPG)"),
+    "fuzz": ("rlkit.bench.fuzz", "fuzzed overrides of every config key: each runs or is refused in one line"),
     "zoo": ("rlkit.bench.zoo", "a seed sweep of every preset (resume=auto), then one rlkit.report over them"),
 }
 
