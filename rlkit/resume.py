@@ -65,7 +65,13 @@ def check_resume_target(resume: Any, run_dir: Path | None) -> None:
         return
     target = Path(resume) if isinstance(resume, str) else run_dir
     last = None if target is None else target / "checkpoints" / "last.pt"
-    if last is not None and not last.is_file():
+    try:
+        found = last is None or last.is_file()
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
+        reason = (getattr(exc, "strerror", None) or str(exc)).lower()
+        raise ConfigError(f"resume={format_value(resume)}: not a usable path ({reason}); resume=true, auto or the "
+                          "path of a run dir to continue") from None
+    if not found:
         raise ConfigError(f"resume={format_value(resume)}: no checkpoint at {last}; resume=true needs "
                           "hydra.run.dir=<a run dir with checkpoints/last.pt>, or give resume=<run dir>")
 

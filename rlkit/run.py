@@ -12,6 +12,7 @@ naming the holder's pid, and the holder carries on. Tools that only read a run d
 from __future__ import annotations
 
 import importlib
+import os
 import random
 import shutil
 import sys
@@ -30,6 +31,7 @@ from rlkit.device import pick_device
 from rlkit.envs import check_env, env_options, make_env
 from rlkit.errors import ConfigError, WriteError
 from rlkit.loggers import make_loggers
+from rlkit.registry import one_line
 from rlkit.resume import finished_summary, load_resume_state
 from rlkit.schema import format_value, validate
 from rlkit.signals import STOP_GATE
@@ -40,7 +42,7 @@ from rlkit.trainer import Recorder, Trainer, TrainerConfig
 RUN_FILES = ("checkpoints/last.pt", "checkpoints/best.pt", "metrics.csv", "summary.json")
 # What overwrite=true removes before the new run writes its own: everything a run and its tools write there.
 RUN_OUTPUTS = (".hydra", "checkpoints", "metrics.csv", "summary.json", "learning_curve.png", "eval.json", "videos",
-               "tensorboard", "wandb_run_id.txt")
+               "tensorboard", "wandb", "wandb_run_id.txt")
 # eval.video=true → a recorder, imported by name only when videos are asked for (rlkit/video.py).
 RECORDERS = {"video": ("rlkit.video", "EvalRecorder")}
 
@@ -141,6 +143,27 @@ def check_spaces(agent_name: str, env_id: str, env) -> None:
             raise ConfigError(f"env={env_id}: {exc}") from exc
 
 
+def physical_memory() -> int:
+    """Bytes of RAM on this machine (0 when the OS does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def check_network_size(cfg: dict[str, Any], env) -> None:
+    """``network.hidden`` widths whose networks cannot fit in memory are one line, before torch tries to allocate
+    them (a traceback from the allocator, or the machine swapping for minutes)."""
+    widths = [int(np.prod(env.single_observation_space.shape or (1,))), *cfg["network"]["hidden"], 64]
+    params = sum(a * b + b for a, b in zip(widths, widths[1:], strict=False))
+    need = params * 4 * 16  # float32; up to 4 networks (actor, critic, targets) × weights, grads, Adam's two moments
+    total = physical_memory()
+    if total and need > total:
+        raise ConfigError(f"network.hidden={format_value(cfg['network']['hidden'])}: networks of about {params:.3g} "
+                          f"parameters need about {need / 2**30:.3g} GiB, more than this machine's "
+                          f"{total / 2**30:.3g} GiB")
+
+
 def make_recorder(cfg: dict[str, Any], run_dir: Path) -> Recorder | None:
     if not cfg["eval"]["video"]:
         return None
@@ -182,8 +205,15 @@ def train(cfg: dict, run_dir: str | Path, hydra_files: dict[str, Any] | None = N
         closing.callback(env.close)
         check_spaces(agent_name, env_id, env)
         recorder = make_recorder(cfg, run_dir)
-        agent = make_agent(agent_name, env.single_observation_space, env.single_action_space, device,
-                           network=cfg["network"], **agent_cfg)
+        check_network_size(cfg, env)
+        try:
+            agent = make_agent(agent_name, env.single_observation_space, env.single_action_space, device,
+                               network=cfg["network"], **agent_cfg)
+        except (MemoryError, RuntimeError) as exc:
+            if isinstance(exc, RuntimeError) and "allocate" not in str(exc):
+                raise
+            raise ConfigError(f"agent={agent_name}: its networks and buffers do not fit in memory "
+                              f"({one_line(exc)}); give a smaller network.hidden or agent.buffer_size") from None
         if cfg["compile"] or cfg["cudagraphs"]:
             agent.compile(mode="reduce-overhead" if cfg["cudagraphs"] else None)
         eval_env = make_env(num_envs=cfg["eval"]["episodes"], seed=seed + 10_000, training=False, **make)

@@ -66,10 +66,14 @@ def optional(rule: Rule) -> Rule:
 MAX_SEED = 2**32 - 1 - 10_000
 SEED = Rule(lambda v: _integer(v) and 0 <= v <= MAX_SEED, f"an integer from 0 to {MAX_SEED} (NumPy's seed range, "
             "less the 10000 added for evaluation)")
+MAX_ENVS = 4096  # envs in one process, stepped side by side; more is a mistyped number, not a bigger machine
+ENV_COUNT = Rule(lambda v: _integer(v) and 0 < v <= MAX_ENVS, f"a positive integer, at most {MAX_ENVS}")
+MAX_THREADS = 1024
 DEVICE = Rule(lambda v: isinstance(v, str) and (v in ("auto", "cpu", "cuda") or
                                                 (v.startswith("cuda:") and v[5:].isdigit())),
               "one of auto, cpu, cuda, cuda:N")
-THREADS = Rule(lambda v: v == "auto" or (_integer(v) and v > 0), "a positive integer or auto")
+THREADS = Rule(lambda v: v == "auto" or (_integer(v) and 0 < v <= MAX_THREADS),
+               f"a positive integer (at most {MAX_THREADS}) or auto")
 RESUME = Rule(lambda v: isinstance(v, bool) or (isinstance(v, str) and v != ""),
               "true, false, auto or the path of a run dir to continue")
 
@@ -86,7 +90,7 @@ class Key:
 TOP_KEYS: tuple[Key, ...] = (
     Key("seed", SEED, "seeds python, numpy, torch and the envs (eval envs get seed + 10000)"),
     Key("total_steps", POSITIVE_INT, "env steps, summed over the vector envs; raise it on resume to extend a run"),
-    Key("num_envs", POSITIVE_INT, "copies of the env stepped together (SyncVectorEnv)"),
+    Key("num_envs", ENV_COUNT, f"copies of the env stepped together (SyncVectorEnv), at most {MAX_ENVS}"),
     Key("device", DEVICE, "auto (CUDA when present), cpu, cuda, cuda:N"),
     Key("threads", THREADS, "torch intra-op threads; 1 is fastest for small networks on a few cores; auto: this "
         "job's share of the cores, max(1, cores // jobs run side by side by the launcher)"),
@@ -100,7 +104,7 @@ TOP_KEYS: tuple[Key, ...] = (
         "under Optuna), final (the last eval return), auc (eval curve area / its length in env steps)"),
     Key("log_every", POSITIVE_INT, "env steps between logs of losses and steps/s"),
     Key("eval.every", POSITIVE_INT, "env steps between deterministic evaluations (the last step always is one)"),
-    Key("eval.episodes", POSITIVE_INT, "episodes per evaluation, run side by side"),
+    Key("eval.episodes", ENV_COUNT, f"episodes per evaluation, run side by side (at most {MAX_ENVS})"),
     Key("eval.video", BOOL, "film one evaluation episode per evaluation into videos/ (the [video] extra)"),
     Key("checkpoint.every", POSITIVE_INT, "env steps between saves of checkpoints/last.pt"),
     Key("agent.name", STRING, "agent name: dqn, reinforce, ac, ddpg or a plugin's"),
@@ -151,7 +155,8 @@ AGENT_KEYS: dict[str, Key] = {k.path: k for k in (
     Key("n_steps", POSITIVE_INT, "vector steps per update"),
     Key("entropy_coef", NONNEGATIVE, "weight of the entropy bonus"),
     Key("max_grad_norm", optional(POSITIVE), "clip the gradient norm; null: no clipping"),
-    Key("log_std_init", NUMBER, "initial log σ of the Gaussian policy (Box actions)"),
+    Key("log_std_init", Rule(lambda v: _number(v) and -20 <= v <= 20, "a number in [-20, 20]"),
+        "initial log σ of the Gaussian policy (Box actions)"),
     Key("double", BOOL, "double-DQN target"),
     Key("td_steps", POSITIVE_INT, "rewards summed in dqn's TD target before it bootstraps (n-step target: "
         "y = Σ_{i<n} γ^i·r_{t+i} + γ^n·max_a Q(s_{t+n}, a; w⁻)); 1: the one-step target"),

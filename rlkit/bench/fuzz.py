@@ -124,6 +124,7 @@ def run_command(overrides: list[str], run_dir: Path) -> Outcome:
     import torch
 
     from rlkit.api import compose
+    from rlkit.config import check_groups
     from rlkit.errors import ConfigError, RunError
     from rlkit.hydra_errors import describe
     from rlkit.resume import check_command_line
@@ -136,6 +137,7 @@ def run_command(overrides: list[str], run_dir: Path) -> Outcome:
     rest = [o for o in overrides if not o.startswith(("agent=", "env="))]
     try:
         try:
+            check_groups(overrides)
             check_command_line(overrides)
             config, _ = compose(agent, env, [*rest, f"hydra.run.dir={run_dir}"])
         except ConfigError as exc:
@@ -263,6 +265,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     torch.set_num_threads(1)
     tally: Counter = Counter()
     failures: list[tuple[list[str], Outcome]] = []
+    stops: list[tuple[list[str], Outcome]] = []  # exit 1: a run-time check stopped a valid run (e.g. a NaN loss)
     drawn: list[list[str]] = []
     root = Path(tempfile.mkdtemp(prefix="rlkit-fuzz-"))
     start = time.perf_counter()
@@ -282,6 +285,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         tally[(kind, outcome.kind if ok else "FAIL")] += 1
         if not ok:
             failures.append((overrides, outcome))
+        elif outcome.code == 1:
+            stops.append((overrides, outcome))
 
     one()
     for overrides in drawn[:: max(1, len(drawn) // max(args.cli, 1))][: args.cli]:
@@ -300,6 +305,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"{'value kind':<20}" + "".join(f"{o:>15}" for o in outcomes))
     for kind in kinds:
         print(f"{kind:<20}" + "".join(f"{tally[(kind, o)]:>15}" for o in outcomes))
+    for overrides, outcome in stops:
+        print(f"exit 1 {overrides[-1][:200]}\n     {outcome.line[:300]}")
     for overrides, outcome in failures:
         print(f"FAIL {' '.join(overrides)}\n     {outcome.line[:500]}")
     return {"examples": len(drawn), "failures": len(failures), "tally": dict(tally)}
