@@ -91,7 +91,10 @@ def own_run_dir(cfg: dict[str, Any], run_dir: Path) -> Iterator[list[str]]:
     if cfg["overwrite"] and cfg["resume"] is not False:
         raise ConfigError(f"overwrite=true: resume={format_value(cfg['resume'])} continues the run in its run dir, "
                           "overwrite=true replaces it; give one of them")
-    run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{key}: cannot create the run dir ({(exc.strerror or str(exc)).lower()})") from None
     lock = RunDirLock(run_dir).acquire(
         lambda pid: f"{key}: in use by another rlkit process ({holder_text(pid)}) that holds "
                     f"{run_dir / '.rlkit.lock'}; wait for it to end, or give another hydra.run.dir")
