@@ -135,8 +135,8 @@ def test_resume_beside_a_training_run_is_refused_and_the_run_goes_on(tmp_path):
         while not last.exists() and holder.poll() is None and time.time() < deadline:
             time.sleep(0.1)
         assert holder.poll() is None, holder.stderr.read()
-        proc = subprocess.run([sys.executable, "-m", "rlkit", *long_run[:1], "env=CartPole-v1",
-                               "total_steps=2000000", f"resume={run_dir}"], capture_output=True, text=True,
+        proc = subprocess.run([sys.executable, "-m", "rlkit", *long_run, f"resume={run_dir}"],  # the same run
+                              capture_output=True, text=True,
                               timeout=90, cwd=tmp_path)  # refused in seconds; a resume that trains runs past it
         assert f"in use by another rlkit process (pid {holder.pid})" in one_line(proc)
         assert holder.poll() is None  # the holder is unaffected
