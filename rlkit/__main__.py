@@ -10,6 +10,7 @@ import hydra
 from omegaconf import DictConfig
 
 from rlkit.config import check_groups, register_resolvers, to_plain
+from rlkit.errors import error_line
 from rlkit.signals import STOP_GATE, Terminated
 
 register_resolvers()
@@ -31,9 +32,9 @@ def hydra_app(cfg: DictConfig) -> dict | float:
         summary = train(plain, run_dir, hydra_files)
     except ConfigError as exc:
         remove_if_empty(run_dir)
-        exit_with(f"rlkit: error: {exc}", 2)
+        exit_with(error_line(exc), 2)
     except RunError as exc:
-        exit_with(f"rlkit: error: {exc}", 1)
+        exit_with(error_line(exc), 1)
     except KeyboardInterrupt as exc:
         name, code = ("terminated", 143) if isinstance(exc, Terminated) else ("interrupted", 130)
         exit_with(f"\nrlkit: {name}; last checkpoint in {run_dir / 'checkpoints'}", code)
@@ -51,9 +52,7 @@ def main() -> None:
     """Console-script entry: rlkit's ``--help``; SIGTERM handled like Ctrl-C (rlkit/signals.py); Hydra's own errors
     (a bad override, a missing config group option) as one line, exit 2, unless HYDRA_FULL_ERROR=1."""
     if any(arg in ("--help", "-h") for arg in sys.argv[1:]):
-        from rlkit.help import text
-
-        return print(text(), end="")
+        return print(__import__("rlkit.help").help.text(), end="")  # rlkit's own help, without torch
     STOP_GATE.install()
     full_error = os.environ.get("HYDRA_FULL_ERROR") == "1"
     os.environ["HYDRA_FULL_ERROR"] = "1"  # makes Hydra re-raise, so the error can be reported here in one line
@@ -70,7 +69,7 @@ def main() -> None:
             raise
         from rlkit.hydra_errors import describe
 
-        exit_with(f"rlkit: error: {describe(exc)}", 2)
+        exit_with(error_line(describe(exc)), 2)
     finally:
         if not full_error:
             os.environ.pop("HYDRA_FULL_ERROR", None)

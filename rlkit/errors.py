@@ -30,6 +30,14 @@ class WriteError(RunError):
         super().__init__(f"cannot write {path}: {reason}")
 
 
+def error_line(message: object) -> str:
+    """``rlkit: error: <message>`` as exactly one line, whatever characters a value brought into it."""
+    text = str(message)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return f"rlkit: error: {text}"
+
+
 def exit_on_error(main: Callable[..., T]) -> Callable[..., T]:
     """For the tools' ``main``: a ``ConfigError`` becomes one line ``rlkit: error: ...`` and exit 2."""
 
@@ -38,7 +46,7 @@ def exit_on_error(main: Callable[..., T]) -> Callable[..., T]:
         try:
             return main(*args, **kwargs)
         except ConfigError as exc:
-            print(f"rlkit: error: {exc}", file=sys.stderr)
+            print(error_line(exc), file=sys.stderr)
             raise SystemExit(2) from None
 
     return wrapper

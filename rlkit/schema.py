@@ -181,12 +181,18 @@ def fail(path: str, value: Any, accepts: str) -> None:
     raise ConfigError(f"{path}={format_value(value)}: {accepts}")
 
 
-def format_value(value: Any) -> str:
+def format_value(value: Any, limit: int = 300) -> str:
+    """A value as the user typed it, on one line: control characters escaped, a very long string shortened."""
     if isinstance(value, bool):
         return str(value).lower()
     if value is None:
         return "null"
-    return str(value) if isinstance(value, str) else repr(value)
+    text = value if isinstance(value, str) else repr(value)
+    if not text.isprintable():
+        text = repr(text)[1:-1]  # a newline inside a value would break the one error line
+    if len(text) > limit:
+        text = f"{text[: limit - 40]}...({len(text)} characters)"
+    return text
 
 
 def check_known(mapping: dict[str, Any], known: list[str], prefix: str) -> None:

@@ -82,6 +82,7 @@ FOUND = [
     (("agent=ddpg", "env=[a,b]"), "env"),  # Hydra: "Error resolving interpolation '${agent}/${env}'"
     ((*AC, "agent.log_std_init=-1e+308"), "agent.log_std_init"),  # torch.full overflow
     ((*DQN, "resume='" + "x" * 400 + "'"), "resume"),  # File name too long, reported as hydra.run.dir
+    ((*DDPG, "log_every='m½§V7O\n½µ['"), "log_every"),  # a newline in the value broke the one error line
 ]
 
 
@@ -91,9 +92,11 @@ def test_what_the_fuzzer_found_is_one_line_naming_the_key(tmp_path, overrides, k
     with fuzz.limits():
         outcome = fuzz.run_command([*overrides[:2], *base[2:], *overrides[2:]], tmp_path / "run")
     assert outcome.code == 2 and fuzz.names_key(outcome.line, key), outcome
+    assert fuzz.acceptable(outcome, key), outcome
 
 
 @pytest.mark.parametrize("override", ["seed=99999999999999", "agent.gamma=nan", "network.hidden=[]", "logger=0",
+                                      "log_every='a\nb'",
                                       "env.id='ünïcödé'", "agent.buffer_size=100000000000000000000"])
 def test_fuzzed_commands_from_the_command_line(tmp_path, override):
     key = override.split("=")[0]

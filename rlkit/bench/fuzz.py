@@ -125,7 +125,7 @@ def run_command(overrides: list[str], run_dir: Path) -> Outcome:
 
     from rlkit.api import compose
     from rlkit.config import check_groups
-    from rlkit.errors import ConfigError, RunError
+    from rlkit.errors import ConfigError, RunError, error_line
     from rlkit.hydra_errors import describe
     from rlkit.resume import check_command_line
     from rlkit.run import train
@@ -141,9 +141,9 @@ def run_command(overrides: list[str], run_dir: Path) -> Outcome:
             check_command_line(overrides)
             config, _ = compose(agent, env, [*rest, f"hydra.run.dir={run_dir}"])
         except ConfigError as exc:
-            return Outcome(2, f"rlkit: error: {exc}", time.perf_counter() - start)
+            return Outcome(2, error_line(exc), time.perf_counter() - start)
         except Exception as exc:  # noqa: BLE001 - what the CLI's main turns into one line
-            return Outcome(2, f"rlkit: error: {describe(exc)}", time.perf_counter() - start)
+            return Outcome(2, error_line(describe(exc)), time.perf_counter() - start)
         evaluation = config.get("eval") if isinstance(config.get("eval"), dict) else {}
         not_run = config.get("compile") is True or config.get("cudagraphs") is True or evaluation.get("video") is True
         steps = config.get("total_steps")
@@ -163,9 +163,9 @@ def run_command(overrides: list[str], run_dir: Path) -> Outcome:
             signal.setitimer(signal.ITIMER_REAL, 0)
         return Outcome(0, "", time.perf_counter() - start)
     except ConfigError as exc:
-        return Outcome(2, f"rlkit: error: {exc}", time.perf_counter() - start)
+        return Outcome(2, error_line(exc), time.perf_counter() - start)
     except RunError as exc:
-        return Outcome(1, f"rlkit: error: {exc}", time.perf_counter() - start)
+        return Outcome(1, error_line(exc), time.perf_counter() - start)
     except TimeUp:
         return Outcome(0, f"still training after {TIME_LIMIT_S:.0f} s", time.perf_counter() - start)
     except Exception:  # noqa: BLE001 - the bug being hunted
