@@ -45,7 +45,7 @@ def train(agent: str = "ddpg", env: str = "Pendulum-v1", overrides: Sequence[str
 
     Bad input raises ``rlkit.errors.ConfigError`` with the CLI's one-line message.
     """
-    from rlkit.__main__ import train as train_run
+    from rlkit.run import train as train_run
 
     config, hydra_cfg = compose(agent, env, overrides)
     directory = Path(run_dir if run_dir is not None else hydra_cfg["run"]["dir"])

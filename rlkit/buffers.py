@@ -14,6 +14,24 @@ import torch
 from torch import Tensor
 
 from rlkit.envs.vector import Transition
+from rlkit.errors import ConfigError
+
+
+def check_capacity(capacity: int, row_bytes: int) -> None:
+    """A buffer larger than this machine's memory is one line naming agent.buffer_size, before allocating it."""
+    import os
+
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return
+    if capacity * row_bytes > total:
+        raise ConfigError(f"agent.buffer_size={capacity}: {capacity} transitions of {row_bytes} bytes need "
+                          f"{capacity * row_bytes / 2**30:.3g} GiB, more than this machine's {total / 2**30:.3g} GiB")
+
+
+def row_bytes(*shapes_and_sizes: tuple[tuple[int, ...], int]) -> int:
+    return sum(int(np.prod(shape)) * size for shape, size in shapes_and_sizes)
 
 
 class ReplayBuffer:
@@ -37,6 +55,7 @@ class ReplayBuffer:
         discount: bool = False,
     ) -> None:
         self.capacity, self.device = int(capacity), device
+        check_capacity(self.capacity, row_bytes((obs_shape, 8), (action_shape, 8), ((), 16)))
         self.storage: dict[str, Tensor] = {
             "obs": torch.empty((self.capacity, *obs_shape), device=device),
             "action": torch.empty((self.capacity, *action_shape), dtype=action_dtype, device=device),
@@ -109,6 +128,7 @@ class ImageReplayBuffer(ReplayBuffer):
     def __init__(self, capacity: int, obs_shape: tuple[int, ...], action_shape: tuple[int, ...],
                  device: torch.device, action_dtype: torch.dtype = torch.float32, final_slots: int = 64) -> None:
         self.capacity, self.device = int(capacity), device
+        check_capacity(self.capacity, row_bytes((obs_shape, 1), (action_shape, 8), ((), 16)))
         self.obs_shape = tuple(int(s) for s in obs_shape)
         self.storage = {
             "obs": torch.empty((self.capacity, *self.obs_shape), dtype=torch.uint8, device=device),

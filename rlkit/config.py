@@ -25,6 +25,29 @@ def zoo_searchpath() -> str:
     return "file://" + str(Path(rlkit.agents_zoo.__file__).resolve().parent.parent)
 
 
+# Config groups of the command line: each takes an option name (logger= also a list of them).
+GROUPS = ("agent", "env", "network", "logger")
+_OPTION = r"(?!(?:true|false|null|nan|inf)$)[^\W\d][\w.:/-]*"
+
+
+def check_groups(argv: list[str]) -> None:
+    """A config group given a number, null, a mapping or (but logger=) a list is one line naming it, before Hydra
+    turns it into an error that names no override."""
+    from rlkit.errors import ConfigError
+
+    for arg in argv:
+        key, eq, value = arg.lstrip("+").partition("=")
+        if not eq or key not in GROUPS:
+            continue
+        bare = value[1:-1] if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"" else value
+        options = rf"\[\s*(?:{_OPTION}(?:\s*,\s*{_OPTION})*)?\s*\]" if key == "logger" else r"(?!)"
+        if not (re.fullmatch(_OPTION, bare, re.IGNORECASE) or re.fullmatch(options, value, re.IGNORECASE)):
+            example = {"agent": "agent=dqn", "env": "env=CartPole-v1", "network": "network=mlp",
+                       "logger": "logger=tensorboard or logger=[wandb,tensorboard]"}[key]
+            raise ConfigError(f"{arg}: {key} is a config group and takes an option name, e.g. {example}; "
+                              "python -m rlkit --help lists them")
+
+
 AUTO = "auto"  # resume=auto: continue the run dir's run if it has a checkpoint, else start it (rlkit/resume.py)
 
 

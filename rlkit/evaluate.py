@@ -15,9 +15,11 @@ import argparse
 import json
 from pathlib import Path
 
+from rlkit.checkpoint import RunDirLock, holder_text, write_text
 from rlkit.device import pick_device
 from rlkit.errors import ConfigError, exit_on_error
-from rlkit.rundir import make_run_env, restore
+from rlkit.rundir import Restored, make_run_env, restore
+from rlkit.schema import MAX_SEED, SEED
 from rlkit.trainer import evaluate
 
 
@@ -39,14 +41,30 @@ def main(argv: list[str] | None = None) -> dict:
     args = parse(argv)
     if args.episodes < 1:
         raise ConfigError(f"--episodes={args.episodes}: a positive integer")
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise ConfigError(f"--seed={args.seed}: {SEED.accepts}")
     restored = restore(args.run_dir, args.checkpoint, pick_device(args.device))
-    agent, config = restored.agent, restored.config
+    config = restored.config
     run_dir = args.run_dir if args.run_dir.is_dir() else restored.checkpoint.resolve().parent.parent
     seed = int(config["seed"]) + 10_000 if args.seed is None else args.seed
-    if args.video:
+    lock = RunDirLock(run_dir)
+    if args.video:  # it writes into the run dir: not while a training run holds it, refused before any work
         from rlkit.video import check_video_support
 
         check_video_support(config)
+
+        def busy(pid: int | None) -> str:
+            return (f"{run_dir}: in use by a training run ({holder_text(pid)}); --video writes into its run dir, "
+                    "so wait for it to end (evaluating without --video is allowed)")
+
+        lock.acquire(busy)
+    with lock:
+        return play(args, restored, run_dir, seed)
+
+
+def play(args: argparse.Namespace, restored: Restored, run_dir: Path, seed: int) -> dict:
+    """Evaluate, film (``--video``), write eval.json and print the result line."""
+    agent, config = restored.agent, restored.config
     env = make_run_env(config, num_envs=args.episodes, seed=seed, device=agent.device)
     try:
         returns = evaluate(agent, env, args.episodes, seed)
@@ -68,7 +86,7 @@ def main(argv: list[str] | None = None) -> dict:
         "seed": seed,
         "videos": [str(v) for v in videos],
     }
-    (run_dir / "eval.json").write_text(json.dumps(result, indent=2) + "\n")
+    write_text(run_dir / "eval.json", json.dumps(result, indent=2) + "\n")
     print(f"{config['agent']['name']} on {config['env']['id']} ({restored.checkpoint.name}): "
           f"{result['return_mean']:.1f} ± {result['return_std']:.1f} over {args.episodes} episodes")
     for video in videos:

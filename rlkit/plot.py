@@ -2,19 +2,21 @@
 
 Importing matplotlib is about half a second of CPU, as much as everything else a short run adds to
 ``import torch``. So a run starts a plotting process at its beginning (``PlotWorker``): it imports matplotlib on
-another core while the run trains, then waits for the curve's data on its stdin and draws it. Where that process
-cannot be had or fails, the same drawing runs in this process, as before. This file runs as that process by its
-path, so the child imports matplotlib and the standard library, not rlkit or torch.
-"""
+another core while the run trains, then waits for the curve's data on its stdin and sends back the PNG. Where
+that process cannot be had or fails, the same drawing runs in this process, as before. This file runs as that
+process by its path, so the child imports matplotlib and the standard library, not rlkit or torch."""
 
 from __future__ import annotations
 
+import io
 import json
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WORKER_TIMEOUT_S = 60.0  # a drawing takes well under a second; past this the parent draws it itself
 # this file run by path, with neither the working directory nor rlkit/ on sys.path (their modules could shadow
 # the standard library's: rlkit/ holds signals.py, config.py, ...)
@@ -22,7 +24,7 @@ WORKER_COMMAND = "import runpy, sys; del sys.path[0]; runpy.run_path(sys.argv[1]
 
 
 def plot_learning_curve(
-    path: Path, episodes: list[tuple[int, float]], evals: list[tuple[int, float, float]], title: str
+    path: Path | BinaryIO, episodes: list[tuple[int, float]], evals: list[tuple[int, float, float]], title: str
 ) -> None:
     """``episodes``: (env_step, return); ``evals``: (env_step, mean, std)."""
     import matplotlib
@@ -52,40 +54,42 @@ def plot_learning_curve(
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, format="png")
     plt.close(fig)
 
 
 class PlotWorker:
-    """A child process that has matplotlib imported by the time the run ends; ``plot`` hands it the curve."""
+    """A child process that has matplotlib imported by the time the run ends; ``render`` hands it the curve and
+    gets the PNG's bytes back (the run writes them into its run dir itself, through its own atomic writer)."""
 
     def __init__(self) -> None:
         try:
             self.process: subprocess.Popen | None = subprocess.Popen(
                 [sys.executable, "-c", WORKER_COMMAND, str(Path(__file__).resolve())], stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         except OSError:  # no process to be had (limits, a sandbox): draw in this process at the end
             self.process = None
 
-    def plot(self, path: Path, episodes: list[tuple[int, float]], evals: list[tuple[int, float, float]],
-             title: str) -> None:
-        """Draw ``path`` in the worker; in this process instead when the worker fails or is not there."""
-        if self.process is not None and self._plot_in_worker(path, episodes, evals, title):
-            return
-        plot_learning_curve(path, episodes, evals, title)
+    def render(self, episodes: list[tuple[int, float]], evals: list[tuple[int, float, float]], title: str) -> bytes:
+        """The curve as PNG bytes, from the worker; from this process instead when the worker fails or is gone."""
+        png = self._render_in_worker(episodes, evals, title) if self.process is not None else None
+        if png is None:
+            buffer = io.BytesIO()
+            plot_learning_curve(buffer, episodes, evals, title)
+            png = buffer.getvalue()
+        return png
 
-    def _plot_in_worker(self, path: Path, episodes, evals, title: str) -> bool:
-        path.unlink(missing_ok=True)  # a curve left from an earlier run must not pass for this one
-        data = {"path": str(path), "episodes": episodes, "evals": evals, "title": title}
+    def _render_in_worker(self, episodes, evals, title: str) -> bytes | None:
+        data = {"episodes": episodes, "evals": evals, "title": title}
         try:
-            self.process.communicate(json.dumps(data).encode(), timeout=WORKER_TIMEOUT_S)
+            png, _ = self.process.communicate(json.dumps(data).encode(), timeout=WORKER_TIMEOUT_S)
         except (OSError, ValueError, subprocess.TimeoutExpired):
             self.close()
-            return False
-        return self.process.returncode == 0 and path.exists()
+            return None
+        return png if self.process.returncode == 0 and png.startswith(PNG_SIGNATURE) else None
 
     def close(self) -> None:
-        """End the worker without a plot (a failed or stopped run): it exits at the end of its input."""
+        """End the worker without a plot (a failed or stopped run)."""
         if self.process is not None and self.process.returncode is None:
             try:
                 self.process.kill()
@@ -95,7 +99,7 @@ class PlotWorker:
 
 
 def serve() -> None:
-    """The worker: import matplotlib now, then draw the curve read from stdin; no input, no plot."""
+    """The worker: import matplotlib now, then draw the curve read from stdin onto stdout; no input, no plot."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
     import matplotlib
 
@@ -106,8 +110,10 @@ def serve() -> None:
     if not raw:
         return
     data = json.loads(raw)
-    plot_learning_curve(Path(data["path"]), [tuple(e) for e in data["episodes"]], [tuple(e) for e in data["evals"]],
+    buffer = io.BytesIO()
+    plot_learning_curve(buffer, [tuple(e) for e in data["episodes"]], [tuple(e) for e in data["evals"]],
                         data["title"])
+    sys.stdout.buffer.write(buffer.getvalue())
 
 
 if __name__ == "__main__":

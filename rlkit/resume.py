@@ -65,9 +65,22 @@ def check_resume_target(resume: Any, run_dir: Path | None) -> None:
         return
     target = Path(resume) if isinstance(resume, str) else run_dir
     last = None if target is None else target / "checkpoints" / "last.pt"
-    if last is not None and not last.is_file():
+    try:
+        found = last is None or last.is_file()
+    except (OSError, ValueError) as exc:  # a name too long for the file system, a NUL byte
+        reason = (getattr(exc, "strerror", None) or str(exc)).lower()
+        raise ConfigError(f"resume={format_value(resume)}: not a usable path ({reason}); resume=true, auto or the "
+                          "path of a run dir to continue") from None
+    if not found:
         raise ConfigError(f"resume={format_value(resume)}: no checkpoint at {last}; resume=true needs "
                           "hydra.run.dir=<a run dir with checkpoints/last.pt>, or give resume=<run dir>")
+
+
+def check_command_line(argv: list[str]) -> None:
+    """``resume=<run dir>`` on the raw command line, checked before Hydra creates a mistyped path as a run dir."""
+    for key, _, value in (arg.partition("=") for arg in argv):
+        if key == "resume" and value.lower() not in ("true", "false", "", AUTO):
+            check_resume_target(value, None)
 
 
 def finished_summary(run_dir: Path, total_steps: int) -> dict[str, Any] | None:
@@ -92,8 +105,8 @@ def load_resume_state(cfg: dict[str, Any], run_dir: Path, device: torch.device) 
                           "give resume=<run dir> alone")
     try:
         state = load_checkpoint(last, map_location=device)
-    except Exception as exc:  # noqa: BLE001 - a truncated or foreign file: name it
-        raise ConfigError(f"resume={shown}: {last} cannot be loaded ({type(exc).__name__}: {exc})") from exc
+    except ConfigError as exc:  # empty, truncated, garbage or another library's file: what it is, one line
+        raise ConfigError(f"resume={shown}: {exc}") from None
     saved = state.get("config")
     if saved is not None:
         differ = differing_keys(saved, cfg, option_defaults(cfg["agent"]["name"]))

@@ -71,10 +71,7 @@ def restore(path: str | Path, which: str = "best", device: str | torch.device = 
     """Rebuild the agent a run trained and load ``which`` checkpoint into it."""
     run_dir, checkpoint = locate(path, which)
     device = torch.device(device)
-    try:
-        state = load_checkpoint(checkpoint, map_location=device)
-    except Exception as exc:  # noqa: BLE001 - a truncated or foreign file: one line naming it
-        raise ConfigError(f"{checkpoint}: cannot be loaded as an rlkit checkpoint ({one_line(exc)})") from exc
+    state = load_checkpoint(checkpoint, map_location=device, need=("agent",))  # else one line: what the file is
     saved = state.get("config") if isinstance(state, dict) else None
     if Path(path).is_dir():  # a run dir: its own config decides, and the checkpoint must be of its agent
         config = run_config(run_dir)

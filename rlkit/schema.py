@@ -62,10 +62,18 @@ def optional(rule: Rule) -> Rule:
     return Rule(lambda v: v is None or rule.test(v), f"null or {rule.accepts}")
 
 
+# NumPy's global seed is below 2**32, and evaluation envs are seeded with seed + 10000.
+MAX_SEED = 2**32 - 1 - 10_000
+SEED = Rule(lambda v: _integer(v) and 0 <= v <= MAX_SEED, f"an integer from 0 to {MAX_SEED} (NumPy's seed range, "
+            "less the 10000 added for evaluation)")
+MAX_ENVS = 4096  # envs in one process, stepped side by side; more is a mistyped number, not a bigger machine
+ENV_COUNT = Rule(lambda v: _integer(v) and 0 < v <= MAX_ENVS, f"a positive integer, at most {MAX_ENVS}")
+MAX_THREADS = 1024
 DEVICE = Rule(lambda v: isinstance(v, str) and (v in ("auto", "cpu", "cuda") or
                                                 (v.startswith("cuda:") and v[5:].isdigit())),
               "one of auto, cpu, cuda, cuda:N")
-THREADS = Rule(lambda v: v == "auto" or (_integer(v) and v > 0), "a positive integer or auto")
+THREADS = Rule(lambda v: v == "auto" or (_integer(v) and 0 < v <= MAX_THREADS),
+               f"a positive integer (at most {MAX_THREADS}) or auto")
 RESUME = Rule(lambda v: isinstance(v, bool) or (isinstance(v, str) and v != ""),
               "true, false, auto or the path of a run dir to continue")
 
@@ -80,9 +88,9 @@ class Key:
 
 
 TOP_KEYS: tuple[Key, ...] = (
-    Key("seed", NONNEGATIVE_INT, "seeds python, numpy, torch and the envs (eval envs get seed + 10000)"),
+    Key("seed", SEED, "seeds python, numpy, torch and the envs (eval envs get seed + 10000)"),
     Key("total_steps", POSITIVE_INT, "env steps, summed over the vector envs; raise it on resume to extend a run"),
-    Key("num_envs", POSITIVE_INT, "copies of the env stepped together (SyncVectorEnv)"),
+    Key("num_envs", ENV_COUNT, f"copies of the env stepped together (SyncVectorEnv), at most {MAX_ENVS}"),
     Key("device", DEVICE, "auto (CUDA when present), cpu, cuda, cuda:N"),
     Key("threads", THREADS, "torch intra-op threads; 1 is fastest for small networks on a few cores; auto: this "
         "job's share of the cores, max(1, cores // jobs run side by side by the launcher)"),
@@ -90,11 +98,13 @@ TOP_KEYS: tuple[Key, ...] = (
     Key("cudagraphs", BOOL, "CUDA only: compile with CUDA graphs (mode reduce-overhead), the update replayed whole"),
     Key("resume", RESUME, "true: continue the run in hydra.run.dir; a path: continue that run dir; auto: continue "
         "the run dir's run if it has a checkpoint, skip it if it finished, else start it (sweeps run again)"),
+    Key("overwrite", BOOL, "true: a fresh run (resume=false) into a run dir that holds an earlier run replaces it "
+        "(its checkpoints, metrics and summary); false: it refuses, naming resume=true and hydra.run.dir"),
     Key("objective", one_of("none", "final", "auc"), "what a run returns to a sweeper: none (the summary; final "
         "under Optuna), final (the last eval return), auc (eval curve area / its length in env steps)"),
     Key("log_every", POSITIVE_INT, "env steps between logs of losses and steps/s"),
     Key("eval.every", POSITIVE_INT, "env steps between deterministic evaluations (the last step always is one)"),
-    Key("eval.episodes", POSITIVE_INT, "episodes per evaluation, run side by side"),
+    Key("eval.episodes", ENV_COUNT, f"episodes per evaluation, run side by side (at most {MAX_ENVS})"),
     Key("eval.video", BOOL, "film one evaluation episode per evaluation into videos/ (the [video] extra)"),
     Key("checkpoint.every", POSITIVE_INT, "env steps between saves of checkpoints/last.pt"),
     Key("agent.name", STRING, "agent name: dqn, reinforce, ac, ddpg, td3 or a plugin's"),
@@ -151,7 +161,8 @@ AGENT_KEYS: dict[str, Key] = {k.path: k for k in (
     Key("n_steps", POSITIVE_INT, "vector steps per update"),
     Key("entropy_coef", NONNEGATIVE, "weight of the entropy bonus"),
     Key("max_grad_norm", optional(POSITIVE), "clip the gradient norm; null: no clipping"),
-    Key("log_std_init", NUMBER, "initial log σ of the Gaussian policy (Box actions)"),
+    Key("log_std_init", Rule(lambda v: _number(v) and -20 <= v <= 20, "a number in [-20, 20]"),
+        "initial log σ of the Gaussian policy (Box actions)"),
     Key("double", BOOL, "double-DQN target"),
     Key("td_steps", POSITIVE_INT, "rewards summed in dqn's TD target before it bootstraps (n-step target: "
         "y = Σ_{i<n} γ^i·r_{t+i} + γ^n·max_a Q(s_{t+n}, a; w⁻)); 1: the one-step target"),
@@ -176,12 +187,18 @@ def fail(path: str, value: Any, accepts: str) -> None:
     raise ConfigError(f"{path}={format_value(value)}: {accepts}")
 
 
-def format_value(value: Any) -> str:
+def format_value(value: Any, limit: int = 300) -> str:
+    """A value as the user typed it, on one line: control characters escaped, a very long string shortened."""
     if isinstance(value, bool):
         return str(value).lower()
     if value is None:
         return "null"
-    return str(value) if isinstance(value, str) else repr(value)
+    text = value if isinstance(value, str) else repr(value)
+    if not text.isprintable():
+        text = repr(text)[1:-1]  # a newline inside a value would break the one error line
+    if len(text) > limit:
+        text = f"{text[: limit - 40]}...({len(text)} characters)"
+    return text
 
 
 def check_known(mapping: dict[str, Any], known: list[str], prefix: str) -> None:

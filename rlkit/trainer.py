@@ -8,25 +8,31 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
 from torch import Tensor
 
 from rlkit.agents.base import Agent
-from rlkit.checkpoint import rng_state, save_checkpoint, set_rng_state
+from rlkit.checkpoint import atomic_file, rng_state, save_checkpoint, set_rng_state, write_text
 from rlkit.envs.vector import VectorEnv
-from rlkit.errors import RunError
+from rlkit.errors import RunError, WriteError
 from rlkit.loggers.base import Logger
 from rlkit.plot import PlotWorker
 from rlkit.registry import one_line
+
+
+class Recorder(Protocol):
+    """Films evaluation episodes (``eval.video``): a post-training tool plugged in, not imported, by training."""
+
+    def record(self, agent: Agent, step: int) -> list[Path]:
+        """MP4 files of the deterministic policy at env step ``step``."""
+        ...
 
 
 @dataclass
@@ -98,12 +104,12 @@ class Trainer:
         config: TrainerConfig,
         run_info: dict,
         run_config: dict | None = None,
-        record_video: Callable[[Agent, int], list[Path]] | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
         self.env, self.eval_env, self.agent, self.logger = env, eval_env, agent, logger
         self.run_dir, self.cfg, self.run_info = Path(run_dir), config, run_info
         self.run_config = run_config  # stored in checkpoints: a resume checks it against its own
-        self.record_video = record_video  # (agent, env step) → MP4s of an evaluation episode, when eval.video
+        self.recorder = recorder  # films evaluation episodes (eval.video); the trainer knows only this interface
         self.checkpoint_dir = self.run_dir / "checkpoints"
         cfg = config
         self.progress = Progress(next_log=cfg.log_every, next_eval=cfg.eval_every, next_ckpt=cfg.checkpoint_every)
@@ -111,11 +117,16 @@ class Trainer:
         self.finite_flags: list[Tensor] = []  # per update since the last check: isfinite of each loss
         self.loss_names: list[str] = []
         self.checked_updates = 0
+        self.saved_step: int | None = None  # env step of the last checkpoint written whole (for a fault's message)
 
     # --- checkpoints ---------------------------------------------------------------------------------------
     def save(self, name: str = "last.pt") -> None:
         """Write the whole run state; a loss gone non-finite since the last check stops the run first."""
         self.check_finite()
+        self.write_checkpoint(name)
+        self.saved_step = self.progress.env_steps
+
+    def write_checkpoint(self, name: str) -> None:
         save_checkpoint(
             self.checkpoint_dir / name,
             {
@@ -130,9 +141,8 @@ class Trainer:
 
     def keep_as_best(self) -> None:
         """best.pt is a copy of a last.pt, so it never holds a state that last.pt has not reached."""
-        tmp = self.checkpoint_dir / "best.pt.tmp"
-        shutil.copyfile(self.checkpoint_dir / "last.pt", tmp)
-        os.replace(tmp, self.checkpoint_dir / "best.pt")
+        with atomic_file(self.checkpoint_dir / "best.pt") as file, open(self.checkpoint_dir / "last.pt", "rb") as src:
+            shutil.copyfileobj(src, file)
 
     def resume(self, state: dict[str, Any]) -> None:
         """Continue from a loaded ``last.pt``: agent, envs, RNGs and schedules as they were when it was saved."""
@@ -143,6 +153,7 @@ class Trainer:
             self.agent.envs_restarted()
         set_rng_state(state["rng"])
         self.resumed = True
+        self.saved_step = self.progress.env_steps
         if self.progress.best_step == self.progress.env_steps:
             self.keep_as_best()  # the run may have stopped between writing last.pt and copying it to best.pt
 
@@ -184,6 +195,16 @@ class Trainer:
 
     # --- the loop ------------------------------------------------------------------------------------------
     def run(self) -> dict:
+        """Train to ``total_steps`` and write the summary; a file that cannot be written (a full disk, an I/O
+        error, a read-only file system) stops the run with one line saying which checkpoint is intact."""
+        try:
+            return self.loop()
+        except WriteError as exc:
+            intact = ("no checkpoint was written yet" if self.saved_step is None else
+                      f"the last good checkpoint (step {self.saved_step}) is intact")
+            raise RunError(f"{exc}; {intact}") from None
+
+    def loop(self) -> dict:
         cfg, p, env, agent = self.cfg, self.progress, self.env, self.agent
         if not self.resumed:
             env.reset(seed=cfg.seed)
@@ -252,8 +273,8 @@ class Trainer:
         mean, std = float(returns.mean()), float(returns.std())
         p.evals.append((p.env_steps, mean, std))
         self.logger.log({"eval/return_mean": mean, "eval/return_std": std}, p.env_steps)
-        if self.record_video is not None:
-            for video in self.record_video(self.agent, p.env_steps):
+        if self.recorder is not None:
+            for video in self.recorder.record(self.agent, p.env_steps):
                 self.logger.log_video("eval/video", video, p.env_steps)
         if mean >= p.best_eval:
             p.best_eval, p.best_step = mean, p.env_steps
@@ -276,13 +297,13 @@ class Trainer:
             "episodes": len(p.episodes),
         }
         curve = self.run_dir / "learning_curve.png"
-        self.plot_worker.plot(
-            curve,
+        png = self.plot_worker.render(
             p.episodes,
             p.evals,
-            title=f"{self.run_info.get('agent')} on {self.run_info.get('env')} "
-            f"(seed {self.run_info.get('seed')})",
+            title=f"{self.run_info.get('agent')} on {self.run_info.get('env')} (seed {self.run_info.get('seed')})",
         )
+        with atomic_file(curve) as file:
+            file.write(png)
         self.logger.log_image("charts/learning_curve", curve, p.env_steps)
-        (self.run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        write_text(self.run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
         return summary

@@ -63,3 +63,17 @@ def record_episodes(agent: Agent, config: dict[str, Any], folder: Path, episodes
         finally:
             env.close()  # writes the last episode's video
     return sorted(set(folder.glob(f"{name_prefix}*.mp4")) - before)
+
+
+class EvalRecorder:
+    """``eval.video=true``: one filmed evaluation episode per evaluation, into ``<run dir>/videos``.
+
+    The trainer sees only its ``record`` method (``rlkit.trainer.Recorder``); ``rlkit.run`` builds it by name, so
+    training never imports this module unless videos were asked for."""
+
+    def __init__(self, config: dict[str, Any], run_dir: Path) -> None:
+        check_video_support(config)
+        self.config, self.folder, self.seed = config, Path(run_dir) / "videos", int(config["seed"]) + 10_000
+
+    def record(self, agent: Agent, step: int) -> list[Path]:
+        return record_episodes(agent, self.config, self.folder, 1, self.seed, f"eval-step{step}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 
 from rlkit.checkpoint import load_checkpoint
 
@@ -72,3 +74,22 @@ def test_unknown_agent_lists_the_known_ones(cli):
     stderr = cli("agent=nosuch").stderr
     assert "known: " in stderr
     assert all(name in stderr for name in ("ac", "ddpg", "dqn", "reinforce"))
+
+
+def test_help_is_rlkits_own_and_fast(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "rlkit", "--help"], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    assert text.startswith("usage: python -m rlkit") and "powered by Hydra" not in text
+    for expected in ("agent=", "dqn", "ddpg", "reinforce", "env=", "CartPole-v1", "MinAtar/Breakout-v1", "logger=",
+                     "tensorboard", "presets", "LunarLander-v3", "overwrite=true", "docs/pages", "--hydra-help"):
+        assert expected in text, expected
+    assert len([line for line in text.splitlines() if line.startswith("  python -m rlkit")]) == 5
+    assert not list(tmp_path.iterdir())  # no run dir, no outputs/
+    probe = ("import runpy, sys; sys.argv = ['rlkit', '--help']; runpy.run_module('rlkit', run_name='__main__'); "
+             "print('torch' in sys.modules, file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.stderr.strip() == "False", proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "rlkit", "--hydra-help"], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert proc.returncode == 0 and "Hydra (" in proc.stdout, proc.stdout + proc.stderr

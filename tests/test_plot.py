@@ -10,28 +10,24 @@ EPISODES = [(200, -1200.0), (400, -900.5), (600, -400.0)]
 EVALS = [(300, -1000.0, 50.0), (600, -350.0, 20.0)]
 
 
-def _png(path) -> bool:
-    return path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+def _png(data: bytes) -> bool:
+    return data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 1000
 
 
-def test_worker_draws_the_curve(tmp_path) -> None:
+def test_worker_draws_the_curve() -> None:
     worker = PlotWorker()
-    path = tmp_path / "learning_curve.png"
-    worker.plot(path, EPISODES, EVALS, "ddpg on Pendulum-v1 (seed 0)")
-    assert worker.process.returncode == 0 and _png(path)
+    png = worker.render(EPISODES, EVALS, "ddpg on Pendulum-v1 (seed 0)")
+    assert worker.process.returncode == 0 and _png(png)
 
 
-def test_a_dead_worker_leaves_the_drawing_to_this_process(tmp_path) -> None:
+def test_a_dead_worker_leaves_the_drawing_to_this_process(monkeypatch) -> None:
     worker = PlotWorker()
     worker.process.kill()
     worker.process.wait()
-    path = tmp_path / "learning_curve.png"
-    path.write_bytes(b"an older run's curve")
-    worker.plot(path, EPISODES, EVALS, "t")
-    assert _png(path)
+    assert _png(worker.render(EPISODES, EVALS, "t"))
 
 
-def test_worker_without_input_exits_quietly(tmp_path) -> None:
+def test_worker_without_input_exits_quietly() -> None:
     """What a stopped run leaves: the worker reads end of input, draws nothing and exits 0."""
     worker = PlotWorker()
     worker.process.stdin.close()

@@ -154,7 +154,7 @@ def test_register_env_and_register_agent_from_python(example_plugin, tmp_path):
     from rlkit_example_plugin.agent import RandomAgent
 
     import rlkit
-    from rlkit.__main__ import train
+    from rlkit.run import train
 
     entry_point = "rlkit_example_plugin.reach:ReachTargetEnv"
     rlkit.register_env("PyReachDiscrete-v0", entry_point, max_episode_steps=20, kwargs={"discrete": True})

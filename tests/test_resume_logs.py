@@ -11,8 +11,8 @@ import gymnasium as gym
 import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from rlkit.__main__ import train
 from rlkit.checkpoint import load_checkpoint
+from rlkit.run import train
 from tests.conftest import composed
 
 SHORT = ("agent=ddpg", "env=Pendulum-v1", "agent.learning_starts=100", "eval.every=300", "eval.episodes=1",

@@ -12,6 +12,7 @@ SUITES = {
     "train": ("rlkit.bench.train", "updates/s, env steps/s: explicit|native × eager|compiled|cudagraphs × devices"),
     "td3": ("rlkit.bench.bare_td3", "td3's env steps/s on HalfCheetah against a bare PyTorch TD3 loop, as a ratio"),
     "checkpoint": ("rlkit.bench.checkpoint", "size and save/load time of a full resume checkpoint (100k DDPG)"),
+    "fuzz": ("rlkit.bench.fuzz", "fuzzed overrides of every config key: each runs or is refused in one line"),
     "zoo": ("rlkit.bench.zoo", "a seed sweep of every preset (resume=auto), then one rlkit.report over them"),
 }
 

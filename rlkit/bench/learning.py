@@ -31,6 +31,7 @@ def run_seed(agent: str, env: str, seed: int, overrides: list[str], out_dir: Pat
         f"env={env}",
         f"seed={seed}",
         f"hydra.run.dir={run_dir}",
+        "overwrite=true",  # a bench run again into --out replaces its earlier runs
         *overrides,
     ]
     start = time.perf_counter()

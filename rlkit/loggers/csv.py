@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
+from rlkit.checkpoint import atomic_file, open_append
+from rlkit.errors import WriteError
 from rlkit.loggers.base import Logger
 
 
@@ -42,26 +43,30 @@ class CSVLogger(Logger):
         self.rewrite()
 
     def rewrite(self) -> None:
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with tmp.open("w", newline="") as f:
+        with atomic_file(self.path, "w", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=self.columns)
             writer.writeheader()
             writer.writerows(self.rows)
-        os.replace(tmp, self.path)
-        self.file = self.path.open("a", newline="")
+        self.file = open_append(self.path, newline="")
         self.writer = csv.DictWriter(self.file, fieldnames=self.columns)
 
     def log(self, metrics: dict[str, float], step: int) -> None:
         row = {"env_step": step, **metrics}
         self.rows.append(row)
         new = [key for key in metrics if key not in self.columns]
-        if new:
-            self.columns += new
-            self.file.close()
-            self.rewrite()
-        else:
-            self.writer.writerow(row)
-            self.file.flush()
+        try:
+            if new:
+                self.columns += new
+                self.file.close()
+                self.rewrite()
+            else:
+                self.writer.writerow(row)
+                self.file.flush()
+        except OSError as exc:  # a full disk, an I/O error: a half row is dropped on resume (read_rows)
+            raise WriteError(self.path, exc) from None
 
     def close(self) -> None:
-        self.file.close()
+        try:
+            self.file.close()
+        except OSError as exc:
+            raise WriteError(self.path, exc) from None

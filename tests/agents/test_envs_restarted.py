@@ -10,11 +10,11 @@ import gymnasium as gym
 import pytest
 import torch
 
-from rlkit.__main__ import train
 from rlkit.agents import make_agent
 from rlkit.agents.nstep import NStepWindow
 from rlkit.agents.reinforce import Reinforce, episode_complete
 from rlkit.envs.vector import Transition
+from rlkit.run import train
 from tests.conftest import composed
 
 CPU = torch.device("cpu")
