@@ -53,6 +53,7 @@ def main() -> None:
     (a bad override, a missing config group option) as one line, exit 2, unless HYDRA_FULL_ERROR=1."""
     if any(arg in ("--help", "-h") for arg in sys.argv[1:]):
         return print(__import__("rlkit.help").help.text(), end="")  # rlkit's own help, without torch
+    __import__("rlkit.plot").plot.prestart_worker(sys.argv[1:])  # matplotlib imports beside torch, on another core
     STOP_GATE.install()
     full_error = os.environ.get("HYDRA_FULL_ERROR") == "1"
     os.environ["HYDRA_FULL_ERROR"] = "1"  # makes Hydra re-raise, so the error can be reported here in one line

@@ -1,9 +1,10 @@
 """learning_curve.png: training episode returns and evaluation points against env steps.
 
 Importing matplotlib is about half a second of CPU, as much as everything else a short run adds to
-``import torch``. So a run starts a plotting process at its beginning (``PlotWorker``): it imports matplotlib on
-another core while the run trains, then waits for the curve's data on its stdin and sends back the PNG. Where
-that process cannot be had or fails, the same drawing runs in this process, as before. This file runs as that
+``import torch``. So a run starts a plotting process at its beginning (``PlotWorker``; the CLI starts it before
+it even imports torch): it imports matplotlib on another core while the run starts and trains, then waits for
+the curve's data on its stdin and sends back the PNG. Where that process cannot be had or fails, the same
+drawing runs in this process, as before. This file runs as that
 process by its path, so the child imports matplotlib and the standard library, not rlkit or torch."""
 
 from __future__ import annotations
@@ -96,6 +97,27 @@ class PlotWorker:
                 self.process.wait()
             except OSError:
                 pass
+
+
+_prestarted: PlotWorker | None = None
+
+
+NOT_ONE_RUN = ("-m", "--multirun", "--cfg", "-c", "--info", "--hydra-help")  # sweeps, config prints: no prestart
+
+
+def prestart_worker(argv: list[str]) -> None:
+    """For a command line that trains one run here: start the worker now, for that run to take (the CLI calls it
+    first thing, so matplotlib's import runs beside ``import torch`` and Hydra's composing, not after them)."""
+    global _prestarted
+    if _prestarted is None and not any(arg in NOT_ONE_RUN for arg in argv):
+        _prestarted = PlotWorker()
+
+
+def take_worker() -> PlotWorker:
+    """The prestarted worker if there is one (once), else a new one: each run gets its own."""
+    global _prestarted
+    worker, _prestarted = _prestarted or PlotWorker(), None
+    return worker
 
 
 def serve() -> None:

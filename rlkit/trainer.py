@@ -23,7 +23,7 @@ from rlkit.checkpoint import atomic_file, rng_state, save_checkpoint, set_rng_st
 from rlkit.envs.vector import VectorEnv
 from rlkit.errors import RunError, WriteError
 from rlkit.loggers.base import Logger
-from rlkit.plot import PlotWorker
+from rlkit.plot import take_worker
 from rlkit.registry import one_line
 
 
@@ -209,7 +209,7 @@ class Trainer:
         if not self.resumed:
             env.reset(seed=cfg.seed)
         obs = env.obs
-        self.plot_worker = PlotWorker()  # imports matplotlib beside the training, for the curve at the end
+        self.plot_worker = take_worker()  # imports matplotlib beside the training, for the curve at the end
         start, steps_at_start = time.perf_counter(), p.env_steps
         try:
             if not self.resumed:

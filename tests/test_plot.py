@@ -44,3 +44,18 @@ def test_worker_does_not_import_rlkit_or_torch() -> None:
     out = subprocess.run([sys.executable, "-c", probe, rlkit.plot.__file__], capture_output=True, text=True,
                          check=True, cwd=rlkit.plot.__file__.rsplit("/", 2)[0])
     assert out.stdout.strip() == "[]"
+
+
+def test_the_cli_prestarts_one_worker_for_one_run_only(monkeypatch) -> None:
+    import rlkit.plot as plot
+
+    monkeypatch.setattr(plot, "_prestarted", None)
+    plot.prestart_worker(["-m", "seed=0,1"])  # a sweep: its jobs start their own workers
+    assert plot._prestarted is None
+    plot.prestart_worker(["agent=dqn"])
+    first = plot._prestarted
+    assert first is not None and plot.take_worker() is first  # the run takes the prestarted worker
+    second = plot.take_worker()  # and the next run in this process starts its own
+    assert second is not first
+    for worker in (first, second):
+        worker.close()
