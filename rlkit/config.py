@@ -26,7 +26,7 @@ def zoo_searchpath() -> str:
 
 
 # Config groups of the command line: each takes an option name (logger= also a list of them).
-GROUPS = ("agent", "env", "network", "logger")
+GROUPS = ("agent", "env", "network", "logger", "preset")
 _OPTION = r"(?!(?:true|false|null|nan|inf)$)[^\W\d][\w.:/-]*"
 
 
@@ -43,7 +43,8 @@ def check_groups(argv: list[str]) -> None:
         options = rf"\[\s*(?:{_OPTION}(?:\s*,\s*{_OPTION})*)?\s*\]" if key == "logger" else r"(?!)"
         if not (re.fullmatch(_OPTION, bare, re.IGNORECASE) or re.fullmatch(options, value, re.IGNORECASE)):
             example = {"agent": "agent=dqn", "env": "env=CartPole-v1", "network": "network=mlp",
-                       "logger": "logger=tensorboard or logger=[wandb,tensorboard]"}[key]
+                       "logger": "logger=tensorboard or logger=[wandb,tensorboard]",
+                       "preset": "preset=q or preset=none"}[key]
             raise ConfigError(f"{arg}: {key} is a config group and takes an option name, e.g. {example}; "
                               "python -m rlkit --help lists them")
 
@@ -64,6 +65,12 @@ def register_resolvers() -> None:
         OmegaConf.register_new_resolver("rlkit_run_dir", run_dir_for)
     if not OmegaConf.has_resolver("rlkit_zoo_searchpath"):
         OmegaConf.register_new_resolver("rlkit_zoo_searchpath", zoo_searchpath)
+    from rlkit import presets
+
+    if not OmegaConf.has_resolver("rlkit_preset"):  # the defaults list's zoo option (rlkit/presets.py)
+        OmegaConf.register_new_resolver("rlkit_preset", presets.defaults_option)
+    if not OmegaConf.has_resolver("rlkit_preset_file"):
+        OmegaConf.register_new_resolver("rlkit_preset_file", presets.preset_file)
 
 
 def to_plain(cfg: DictConfig) -> dict[str, Any]:

@@ -26,10 +26,13 @@ def options(folder: Path) -> list[str]:
 
 
 def presets(zoo: Path) -> dict[str, list[str]]:
-    """agent → the env ids it has a tuned preset for (agents_zoo/<agent>/<env>.yaml; search/ holds sweeps)."""
+    """agent → its presets: env ids (agents_zoo/<agent>/<env>.yaml), ``Namespace/*`` for a family preset, and the
+    named variants after their env (``CartPole-v1 (preset=q)``); search/ holds sweeps (rlkit/presets.py)."""
+    from rlkit.presets import all_presets
+
     found: dict[str, list[str]] = {}
-    for agent in sorted(p for p in zoo.iterdir() if p.is_dir() and not p.name.startswith("_")):
-        found[agent.name] = [e for e in options(agent) if not e.startswith("search/")]
+    for agent, env, variant in all_presets(zoo):
+        found.setdefault(agent, []).append(env if variant == "default" else f"{env} (preset={variant})")
     return found
 
 

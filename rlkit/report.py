@@ -5,7 +5,9 @@
 Every run dir under the paths (a dir holding ``.hydra/config.yaml``) is read: its config, ``summary.json`` (a
 finished run) and ``metrics.csv`` (the ``eval/return_mean`` column against ``env_step``). Runs are grouped by
 agent, env and every config key whose value differs between runs of that pair (a swept ``agent.lr``, ...),
-except the seed. Per group: the seeds, env steps, the final evaluation return as mean ± std over seeds, its
+except the seed. The same (agent, env, seed, config) found in several run dirs (two sweeps that both ran seed 0)
+is one run: the finished one, else the one that got furthest; the report lists what it merged. Per group: the
+seeds, env steps, the final evaluation return as mean ± std over seeds, its
 median, and its interquartile mean (IQM) with a 95% stratified-bootstrap confidence interval (rliable, Agarwal
 et al. 2021), and the training wall time. A run without ``summary.json`` is listed as in progress (its
 ``metrics.csv`` was written in the last ``--stale`` seconds) or as failed/stopped, never dropped silently, and
@@ -194,6 +196,31 @@ def collect(paths: list[Path], stale_s: float = 300.0) -> list[RunRecord]:
     return runs
 
 
+def run_key(run: RunRecord) -> str:
+    """What makes two run dirs the same run: agent, env, seed and every other config key but ``resume``."""
+    return json.dumps({k: v for k, v in flatten(run.config).items() if k.split(".")[0] != "resume"},
+                      sort_keys=True, default=str)
+
+
+def merge_duplicates(runs: list[RunRecord]) -> tuple[list[RunRecord], list[dict[str, Any]]]:
+    """One run per (agent, env, seed, config): two sweeps that both ran seed 0 of a config count it once. The one
+    kept is the finished one, else the one that got furthest (the first found on a tie). Returns the runs kept, in
+    their order, and what was merged: ``{"kept": path, "dropped": [paths], "seed", "agent", "env"}``."""
+    by_key: dict[str, list[RunRecord]] = {}
+    for run in runs:
+        by_key.setdefault(run_key(run), []).append(run)
+    kept, merged = [], []
+    for same in by_key.values():
+        best = max(same, key=lambda r: (r.status == "finished", r.last_step, -same.index(r)))
+        kept.append(best)
+        if len(same) > 1:
+            merged.append({"agent": best.agent, "env": best.env, "seed": best.seed, "kept": str(best.path),
+                           "kept_status": best.status,
+                           "dropped": [str(r.path) for r in same if r is not best]})
+    order = {id(r): i for i, r in enumerate(runs)}
+    return sorted(kept, key=lambda r: order[id(r)]), merged
+
+
 def group_runs(runs: list[RunRecord]) -> list[Group]:
     """Group by (agent, env, every key that differs between the runs of that pair, the seed aside)."""
     by_pair: dict[tuple[str, str], list[RunRecord]] = {}
@@ -313,7 +340,7 @@ def _num(x: float) -> str:
     return f"{x:,.1f}".replace("-", "−")
 
 
-def markdown(all_stats: list[dict[str, Any]], metric: str) -> str:
+def markdown(all_stats: list[dict[str, Any]], metric: str, merged: list[dict[str, Any]] = ()) -> str:
     what = "final eval return" if metric == "final" else "eval return AUC (mean over training)"
     show_wandb = any(s["wandb_groups"] for s in all_stats)
     head = ["agent", "env", "variant", "seeds", "env steps", f"{what}: mean ± std", "median",
@@ -341,6 +368,11 @@ def markdown(all_stats: list[dict[str, Any]], metric: str) -> str:
     text = "\n".join(lines) + "\n"
     if notes:
         text += "\nRuns not finished:\n" + "\n".join(notes) + "\n"
+    if merged:
+        text += ("\nThe same run (agent, env, seed and config) found in more than one run dir, counted once "
+                 "(the finished one, else the furthest):\n")
+        text += "\n".join(f"- {m['agent']} {m['env']} seed {m['seed']}: kept {m['kept']} ({m['kept_status']}); "
+                          f"left out {', '.join(m['dropped'])}" for m in merged) + "\n"
     text += ("\nmean ± std (sample std over seeds), median and IQM (interquartile mean; the mean for fewer than 4 "
              "seeds) over the seeds' final deterministic evaluations; 95% CI: stratified bootstrap (rliable).\n"
              if metric == "final" else
@@ -383,7 +415,7 @@ def report(paths: list[Path], out: Path | None = None, metric: str = "final", re
         raise ConfigError(f"--metric={metric}: one of {', '.join(METRICS)}")
     if reps < 1:
         raise ConfigError(f"--reps={reps}: a positive integer")
-    runs = collect(paths, stale_s)
+    runs, merged = merge_duplicates(collect(paths, stale_s))
     groups = group_runs(runs)
     all_stats = [group_stats(g, metric, reps, seed) for g in groups]
     out = out if out is not None else paths[0] / "report"
@@ -395,8 +427,9 @@ def report(paths: list[Path], out: Path | None = None, metric: str = "final", re
         if group.finished:
             stats["plot"] = str(out / f"{group.name}.png")
             plot_group(out / f"{group.name}.png", stats, group.finished)
-    text = markdown(all_stats, metric)
+    text = markdown(all_stats, metric, merged)
     result = {"paths": [str(p) for p in paths], "metric": metric, "bootstrap_reps": reps, "groups": all_stats,
+              "merged": merged,
               "runs": [{"path": str(r.path), "agent": r.agent, "env": r.env, "seed": r.seed, "status": r.status,
                         "final_eval_return": (r.summary or {}).get("eval_return_mean"),
                         "auc": auc(r.evals) if r.evals else None, "last_env_step": r.last_step,

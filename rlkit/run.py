@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from rlkit import presets
 from rlkit.agents import AGENTS, make_agent
 from rlkit.checkpoint import RunDirLock, holder_text, write_text
 from rlkit.config import AUTO
@@ -182,6 +183,9 @@ def train(cfg: dict, run_dir: str | Path, hydra_files: dict[str, Any] | None = N
     agent_cfg = dict(cfg["agent"])
     agent_name = str(agent_cfg.pop("name"))
     validate(cfg, AGENTS.get(agent_name))
+    wrong = presets.check(agent_name, str(cfg["env"]["id"]), str(cfg["preset"]), cfg["preset_file"])
+    if wrong:
+        raise ConfigError(f"preset={format_value(cfg['preset'])}: {wrong}")
     device = pick_device(str(cfg["device"]))
     if cfg["cudagraphs"] and device.type != "cuda":
         raise ConfigError(f"cudagraphs=true: CUDA graphs need device=cuda, this run is on {device}; "
@@ -224,6 +228,8 @@ def train(cfg: dict, run_dir: str | Path, hydra_files: dict[str, Any] | None = N
         if earlier:  # overwrite=true, and everything that could refuse this run has passed
             clear_earlier_run(run_dir)
         write_run_config(run_dir, cfg, hydra_files)
+        print(f"rlkit: {agent_name} on {env_id}, {presets.describe(str(cfg['preset']), cfg['preset_file'])}",
+              file=sys.stderr)
         trainer_cfg = TrainerConfig(total_steps=cfg["total_steps"], eval_every=cfg["eval"]["every"],
                                     eval_episodes=cfg["eval"]["episodes"], checkpoint_every=cfg["checkpoint"]["every"],
                                     log_every=cfg["log_every"], seed=seed)

@@ -103,6 +103,10 @@ TOP_KEYS: tuple[Key, ...] = (
     Key("objective", one_of("none", "final", "auc"), "what a run returns to a sweeper: none (the summary; final "
         "under Optuna), final (the last eval return), auc (eval curve area / its length in env steps)"),
     Key("log_every", POSITIVE_INT, "env steps between logs of losses and steps/s"),
+    Key("preset", STRING, "which tuned preset of agents_zoo/ applies: default (the pair's own file, else its "
+        "namespace's family file), none, or a named variant NAME (agents_zoo/<agent>/<env>/NAME.yaml)"),
+    Key("preset_file", optional(STRING), "resolved, not to be set: the preset file applied (agents_zoo/...yaml), "
+        "null for none; recorded in .hydra/config.yaml"),
     Key("eval.every", POSITIVE_INT, "env steps between deterministic evaluations (the last step always is one)"),
     Key("eval.episodes", ENV_COUNT, f"episodes per evaluation, run side by side (at most {MAX_ENVS})"),
     Key("eval.video", BOOL, "film one evaluation episode per evaluation into videos/ (the [video] extra)"),

@@ -15,6 +15,11 @@ DQN = ("agent=dqn", "env=CartPole-v1")
 # (overrides, text the one error line must contain: the key, usually with its value)
 CASES = [
     (("agent=nosuch",), "agent=nosuch: unknown agent"),
+    (("agent=ac", "env=CartPole-v1", "preset=zz"),
+     "preset=zz: no such variant of the ac preset for CartPole-v1 (agents_zoo/ac/CartPole-v1.yaml); available: "
+     "default, none, q"),
+    (("agent=ac", "env=Acrobot-v1", "preset=q"), "preset=q: no such variant of the ac preset for Acrobot-v1"),
+    (("preset=0",), "preset=0: preset is a config group"),
     (("env=NoSuchEnv-v0",), "env=NoSuchEnv-v0: unknown env"),
     (("agent=ddpg", "env=CartPole-v1"), "env=CartPole-v1: ddpg drives continuous"),
     (("device=tpu",), "device=tpu: one of auto, cpu, cuda"),

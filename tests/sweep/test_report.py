@@ -83,3 +83,31 @@ def test_the_interval_is_reproducible():
     first = iqm_ci(scores, 500, seed=0)
     np.random.rand(3)  # numpy's global RNG moved on: same seed, same interval
     assert iqm_ci(scores, 500, seed=0) == first
+
+
+def test_a_seed_found_in_two_sweeps_counts_once_and_the_merge_is_listed(tmp_path):
+    first, second = tmp_path / "sweep1", tmp_path / "sweep2"
+    for seed in (0, 1):
+        make_run(first / f"{seed}-a", seed, [(100, 10.0), (200, 100.0 + seed)])
+    make_run(second / "0-a", 0, [(100, 10.0), (200, 300.0)])           # seed 0 again, finished: first found kept
+    make_run(second / "1-a", 1, [(100, 1.0)], finished=False)          # seed 1 again, stopped: the finished kept
+    make_run(second / "2-a", 2, [(100, 1.0)], finished=False)
+    make_run(tmp_path / "sweep3" / "2-a", 2, [(100, 1.0), (150, 2.0)], finished=False)  # the further one kept
+    result = report([first, second, tmp_path / "sweep3"], out=tmp_path / "out")
+    (group,) = result["groups"]
+    assert group["seeds"] == [0, 1] and group["runs"] == 3
+    assert group["mean"] == 100.5
+    assert [r["path"] for r in group["not_finished"]] == [str(tmp_path / "sweep3" / "2-a")]
+    merged = {m["seed"]: m for m in result["merged"]}
+    assert merged[0]["kept"] == str(first / "0-a") and merged[0]["dropped"] == [str(second / "0-a")]
+    assert merged[1]["kept"] == str(first / "1-a") and merged[1]["dropped"] == [str(second / "1-a")]
+    assert merged[2]["kept"] == str(tmp_path / "sweep3" / "2-a")
+    assert "0,1 (n=2)" in result["markdown"]
+    assert f"dqn CartPole-v1 seed 1: kept {first / '1-a'} (finished); left out {second / '1-a'}" in result["markdown"]
+
+
+def test_runs_that_differ_in_a_key_are_not_merged(tmp_path):
+    make_run(tmp_path / "s" / "0-a", 0, [(200, 1.0)], lr=0.001)
+    make_run(tmp_path / "s" / "0-b", 0, [(200, 2.0)], lr=0.01)
+    result = report([tmp_path / "s"])
+    assert result["merged"] == [] and len(result["groups"]) == 2

@@ -16,11 +16,25 @@ def zoo(*args: str, cwd) -> subprocess.CompletedProcess:
 
 def test_every_preset_is_found_and_search_spaces_are_not():
     found = presets(zoo_folder())
-    assert ("dqn", "CartPole-v1") in found and ("ddpg", "Pendulum-v1") in found
-    assert ("dqn", "MinAtar/Breakout-v1") in found and ("dqn", "ALE/Breakout-v5") in found
-    assert not any(env.startswith("search") for _, env in found)
-    files = [p for p in zoo_folder().rglob("*.yaml") if "search" not in p.parts]
+    assert ("dqn", "CartPole-v1", "default") in found and ("ddpg", "Pendulum-v1", "default") in found
+    assert ("dqn", "MinAtar/Breakout-v1", "default") in found and ("dqn", "ALE/Breakout-v5", "default") in found
+    assert ("ac", "CartPole-v1", "q") in found  # a named variant: agents_zoo/ac/CartPole-v1/q.yaml
+    assert not any(env.startswith("search") or "_family" in env for _, env, _ in found)
+    files = [p for p in zoo_folder().rglob("*.yaml") if "search" not in p.parts and p.stem != "_family"]
     assert len(found) == len(files)
+
+
+def test_list_runs_a_variant_with_its_preset_name(tmp_path):
+    proc = zoo("--list", "--only", "ac/CartPole", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "python -m rlkit -m agent=ac env=CartPole-v1 seed=0,1,2,3,4 hydra.sweep.dir=multirun/zoo/ac-CartPole-v1 "
+        "resume=auto",
+        "python -m rlkit -m agent=ac env=CartPole-v1 preset=q seed=0,1,2,3,4 "
+        "hydra.sweep.dir=multirun/zoo/ac-CartPole-v1-q resume=auto"]
+    proc = zoo("--list", "--only", "ac/CartPole", "--seeds", "0", "1", "--skip", "preset=q", cwd=tmp_path)
+    assert proc.stdout.splitlines() == ["python -m rlkit -m agent=ac env=CartPole-v1 seed=0,1 "
+                                        "hydra.sweep.dir=multirun/zoo/ac-CartPole-v1 resume=auto"]
 
 
 def test_list_prints_one_resumable_sweep_per_preset(tmp_path):
