@@ -170,7 +170,9 @@ def test_ddpg_and_td3_mujoco_presets_differ_only_in_the_refinements(env):
         {k: v for k, v in td3["agent"].items() if k not in refinements}
     assert (ddpg["agent"]["twin_critics"], ddpg["agent"]["target_policy_noise"], ddpg["agent"]["policy_delay"]) == \
         (False, 0.0, 1)
-    assert {k: v for k, v in ddpg.items() if k != "agent"} == {k: v for k, v in td3.items() if k != "agent"}
+    own = {"agent", "preset_file"}  # each pair's own preset file is recorded beside its values
+    assert {k: v for k, v in ddpg.items() if k not in own} == {k: v for k, v in td3.items() if k not in own}
+    assert (ddpg["preset_file"], td3["preset_file"]) == (f"agents_zoo/ddpg/{env}.yaml", f"agents_zoo/td3/{env}.yaml")
 
 
 def test_speed_benchmark_runs_both_loops_and_reports_a_ratio(capsys):
