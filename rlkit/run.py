@@ -228,8 +228,6 @@ def train(cfg: dict, run_dir: str | Path, hydra_files: dict[str, Any] | None = N
         if earlier:  # overwrite=true, and everything that could refuse this run has passed
             clear_earlier_run(run_dir)
         write_run_config(run_dir, cfg, hydra_files)
-        print(f"rlkit: {agent_name} on {env_id}, {presets.describe(str(cfg['preset']), cfg['preset_file'])}",
-              file=sys.stderr)
         trainer_cfg = TrainerConfig(total_steps=cfg["total_steps"], eval_every=cfg["eval"]["every"],
                                     eval_episodes=cfg["eval"]["episodes"], checkpoint_every=cfg["checkpoint"]["every"],
                                     log_every=cfg["log_every"], seed=seed)
@@ -241,6 +239,9 @@ def train(cfg: dict, run_dir: str | Path, hydra_files: dict[str, Any] | None = N
                           recorder=recorder)
         if resume_state is not None:
             trainer.resume(resume_state)
+        # the run's first line, once nothing can refuse it any more (a refused command stays one line)
+        print(f"rlkit: {agent_name} on {env_id}, {presets.describe(str(cfg['preset']), cfg['preset_file'])}",
+              file=sys.stderr)
         try:
             summary = trainer.run()
         except BaseException:

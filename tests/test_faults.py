@@ -170,8 +170,8 @@ def test_a_full_disk_is_one_line_and_the_last_checkpoint_resumes(small_disk, tmp
 
 
 def assert_one_error_line(stderr: str, start: str) -> None:
-    """The progress bar's lines, then exactly one error line, the last; no traceback."""
-    errors = [line for line in stderr.splitlines() if line.startswith("rlkit:")]
+    """The run's first line and the progress bar's, then exactly one error line, the last; no traceback."""
+    errors = [line for line in stderr.splitlines() if line.startswith("rlkit: error")]
     assert len(errors) == 1 and errors[0].startswith(start) and stderr.strip().endswith(errors[0]), stderr
     assert "Traceback" not in stderr and "enforce fail" not in stderr, stderr
 
