@@ -197,19 +197,21 @@ class Trainer:
     def run(self) -> dict:
         """Train to ``total_steps`` and write the summary; a file that cannot be written (a full disk, an I/O
         error, a read-only file system) stops the run with one line saying which checkpoint is intact."""
+        self.plot_worker = take_worker()  # imports matplotlib beside the training, for the curve at the end
         try:
             return self.loop()
         except WriteError as exc:
             intact = ("no checkpoint was written yet" if self.saved_step is None else
                       f"the last good checkpoint (step {self.saved_step}) is intact")
             raise RunError(f"{exc}; {intact}") from None
+        finally:
+            self.plot_worker.close()  # a run that stopped before its curve; nothing once the curve is drawn
 
     def loop(self) -> dict:
         cfg, p, env, agent = self.cfg, self.progress, self.env, self.agent
         if not self.resumed:
             env.reset(seed=cfg.seed)
         obs = env.obs
-        self.plot_worker = take_worker()  # imports matplotlib beside the training, for the curve at the end
         start, steps_at_start = time.perf_counter(), p.env_steps
         try:
             if not self.resumed:
@@ -254,12 +256,8 @@ class Trainer:
                     if improved:
                         self.keep_as_best()
         except KeyboardInterrupt:  # Ctrl-C or SIGTERM: keep what was learned, then stop
-            self.plot_worker.close()
             p.train_wall_s += time.perf_counter() - start
             self.save("last.pt")
-            raise
-        except BaseException:
-            self.plot_worker.close()
             raise
         p.train_wall_s += time.perf_counter() - start
         self.save("last.pt")

@@ -20,16 +20,11 @@ __all__ = ["Conv2dFunction", "LinearActFunction", "LinearFunction", "Pair", "ReL
            "as_pair", "conv2d", "linear", "linear_act", "relu", "tanh"]
 
 
-def affine(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
-    """Z = X·Wᵀ + b for 2-D X in one fused kernel."""
-    return torch.addmm(bias, x, weight.t())
-
-
 def _linear_forward(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
     if bias is None:
         return x.matmul(weight.t())
     if x.dim() == 2:
-        return affine(x, weight, bias)
+        return torch.addmm(bias, x, weight.t())  # Z = X·Wᵀ + b in one fused kernel for the common batch case
     return x.matmul(weight.t()).add_(bias)
 
 

@@ -20,7 +20,6 @@ import torch
 from torch import Tensor
 
 from rlkit.nn.activations import ACTIVATION_BACKWARD, activate_
-from rlkit.nn.functional import affine
 
 ACTIVATIONS = tuple(ACTIVATION_BACKWARD)
 
@@ -31,11 +30,11 @@ def _forward(x: Tensor, params: tuple[Tensor, ...], activation: str, out_activat
     an output activation's A is made of it (a linear output layer's A is 1)."""
     out = x
     for layer in range(len(params) // 2 - 1):
-        out = affine(out, params[2 * layer], params[2 * layer + 1])  # Z = X·Wᵀ + b
+        out = torch.addmm(params[2 * layer + 1], out, params[2 * layer].t())  # Z = X·Wᵀ + b
         out = activate_(out, activation)  # X = act(Z) in place: nothing else holds Z
         if keep is not None:
             keep.append(out)
-    out = affine(out, params[-2], params[-1])
+    out = torch.addmm(params[-1], out, params[-2].t())
     if out_activation is not None:
         out = activate_(out, out_activation)
         if keep is not None:
