@@ -13,6 +13,7 @@ SUITES = {
     "td3": ("rlkit.bench.bare_td3", "td3's env steps/s on HalfCheetah against a bare PyTorch TD3 loop, as a ratio"),
     "checkpoint": ("rlkit.bench.checkpoint", "size and save/load time of a full resume checkpoint (100k DDPG)"),
     "fuzz": ("rlkit.bench.fuzz", "fuzzed overrides of every config key: each runs or is refused in one line"),
+    "acvar": ("rlkit.bench.ac_variance", "spread of the actor-critic's actor-gradient estimates: q vs q − b vs y − b"),
     "zoo": ("rlkit.bench.zoo", "a seed sweep of every preset (resume=auto), then one rlkit.report over them"),
 }
 
