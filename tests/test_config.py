@@ -12,7 +12,8 @@ def test_default_run_is_ddpg_on_pendulum_with_its_preset():
     cfg = composed()
     assert cfg["agent"]["name"] == "ddpg"
     assert cfg["env"]["id"] == "Pendulum-v1"
-    assert cfg["total_steps"] == 10000  # from agents_zoo/ddpg/Pendulum-v1.yaml, not conf/config.yaml's 20000
+    assert cfg["agent"]["train_freq"] == 2  # from agents_zoo/ddpg/Pendulum-v1.yaml, not conf/agent/ddpg.yaml's 1
+    assert cfg["agent"]["gamma"] == 0.98 and cfg["total_steps"] == 20000
 
 
 def test_command_line_beats_preset():
