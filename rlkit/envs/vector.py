@@ -21,6 +21,8 @@ from gymnasium.utils import EzPickle
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 from torch import Tensor
 
+from rlkit.envs.physics_state import get_physics_state, mujoco_env, set_physics_state
+
 
 def observation_dtype(space: gym.Space) -> type:
     """The dtype agents receive observations in: pixels (uint8/bool spaces) stay uint8 — a quarter of the bytes
@@ -114,12 +116,16 @@ class VectorEnv:
         limit's counter, its physics state), the running returns and the current observation.
 
         Sub-envs that cannot be pickled (e.g. ones holding a simulator handle) give ``envs: None``; a resumed run
-        then starts fresh episodes. So do gymnasium's ``EzPickle`` envs (Box2D, MuJoCo): they pickle without error,
-        but only their constructor arguments, and would come back as new envs never reset. That is said once, in a
-        warning naming the env, at the first save.
+        then starts fresh episodes. So do gymnasium's ``EzPickle`` envs (Box2D): they pickle without error, but
+        only their constructor arguments, and would come back as new envs never reset. That is said once, in a
+        warning naming the env, at the first save. MuJoCo envs are ``EzPickle`` too; their physics state is saved
+        beside the pickle (``physics``, rlkit/envs/physics_state.py), so they do continue their episodes.
         """
+        physics = None
         try:
-            if isinstance(self.envs.envs[0].unwrapped, EzPickle):
+            if mujoco_env(self.envs.envs[0]) is not None:
+                physics = [get_physics_state(env) for env in self.envs.envs]
+            elif isinstance(self.envs.envs[0].unwrapped, EzPickle):
                 raise pickle.PicklingError("it pickles its constructor arguments (EzPickle), not its state")
             envs = [pickle.dumps(env) for env in self.envs.envs]
         except Exception as exc:  # noqa: BLE001 - any pickling failure means: resume with fresh episodes
@@ -131,17 +137,21 @@ class VectorEnv:
                 warnings.warn(f"env {name} cannot be pickled "
                               f"({type(exc).__name__}: {exc}); a resumed run will start fresh episodes",
                               RuntimeWarning, stacklevel=2)
-        return {"envs": envs, "obs": self.obs, "returns": torch.from_numpy(self._returns.copy()),
-                "lengths": torch.from_numpy(self._lengths.copy())}
+        return {"envs": envs, "physics": physics if envs is not None else None, "obs": self.obs,
+                "returns": torch.from_numpy(self._returns.copy()), "lengths": torch.from_numpy(self._lengths.copy())}
 
     def load_state_dict(self, state: dict[str, Any]) -> bool:
         """Restore the sub-envs and the running episode statistics; False when the envs were not saved (or are
-        EzPickle envs saved by an older rlkit: their pickle holds no state)."""
-        if state.get("envs") is None or isinstance(self.envs.envs[0].unwrapped, EzPickle):
+        EzPickle envs without their physics state, e.g. MuJoCo saved by an older rlkit: their pickle holds no
+        state)."""
+        physics = state.get("physics")
+        if state.get("envs") is None or (isinstance(self.envs.envs[0].unwrapped, EzPickle) and physics is None):
             return False
         for old in self.envs.envs:
             old.close()
         self.envs.envs = [pickle.loads(blob) for blob in state["envs"]]
+        for env, saved in zip(self.envs.envs, physics or [], strict=False):
+            set_physics_state(env, saved)
         self._obs = state["obs"].to(self.device)
         self._returns[:] = state["returns"].numpy()
         self._lengths[:] = state["lengths"].numpy()
