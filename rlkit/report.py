@@ -38,7 +38,8 @@ from rlkit.config import slug
 from rlkit.errors import ConfigError, exit_on_error
 
 EVAL_COLUMN = "eval/return_mean"
-NOT_GROUPED = ("seed", "resume")  # keys that differ between the runs of one group by design
+NOT_GROUPED = ("seed", "resume", "overwrite")  # differ between the runs of one group by design
+LIFECYCLE = ("resume", "overwrite")  # how a run was started, not what it learned
 SKIP_DIRS = {"checkpoints", "videos", "wandb", "tensorboard", ".hydra", "report"}
 METRICS = ("final", "auc")
 
@@ -197,8 +198,9 @@ def collect(paths: list[Path], stale_s: float = 300.0) -> list[RunRecord]:
 
 
 def run_key(run: RunRecord) -> str:
-    """What makes two run dirs the same run: agent, env, seed and every other config key but ``resume``."""
-    return json.dumps({k: v for k, v in flatten(run.config).items() if k.split(".")[0] != "resume"},
+    """What makes two run dirs the same run: agent, env, seed and every other config key but ``resume`` and
+    ``overwrite``."""
+    return json.dumps({k: v for k, v in flatten(run.config).items() if k.split(".")[0] not in LIFECYCLE},
                       sort_keys=True, default=str)
 
 

@@ -16,9 +16,9 @@ from tests.sweep.helpers import report as report_cli
 
 
 def make_run(folder: Path, seed: int, curve: list[tuple[int, float]], lr: float = 0.001, finished: bool = True,
-             agent: str = "dqn", env: str = "CartPole-v1") -> Path:
+             agent: str = "dqn", env: str = "CartPole-v1", **extra) -> Path:
     (folder / ".hydra").mkdir(parents=True)
-    config = {"seed": seed, "agent": {"name": agent, "lr": lr}, "env": {"id": env}, "resume": False}
+    config = {"seed": seed, "agent": {"name": agent, "lr": lr}, "env": {"id": env}, "resume": False, **extra}
     (folder / ".hydra" / "config.yaml").write_text(yaml.safe_dump(config))
     rows = ["env_step,charts/episodic_return,eval/return_mean"] + [f"{s},,{v}" for s, v in curve]
     (folder / "metrics.csv").write_text("\n".join(rows) + "\n")
@@ -111,3 +111,12 @@ def test_runs_that_differ_in_a_key_are_not_merged(tmp_path):
     make_run(tmp_path / "s" / "0-b", 0, [(200, 2.0)], lr=0.01)
     result = report([tmp_path / "s"])
     assert result["merged"] == [] and len(result["groups"]) == 2
+
+
+def test_how_a_run_was_started_does_not_split_a_group(tmp_path):
+    """resume and overwrite say how a run dir came to be, not what was learned: one group, one run per seed."""
+    make_run(tmp_path / "a" / "0", 0, [(100, 10.0)], overwrite=False)
+    make_run(tmp_path / "a" / "1", 1, [(100, 20.0)], overwrite=True, resume="auto")
+    make_run(tmp_path / "b" / "1", 1, [(100, 20.0)], overwrite=False)
+    result = report([tmp_path / "a", tmp_path / "b"])
+    assert [g["seeds"] for g in result["groups"]] == [[0, 1]]
