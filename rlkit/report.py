@@ -38,8 +38,8 @@ from rlkit.config import slug
 from rlkit.errors import ConfigError, exit_on_error
 
 EVAL_COLUMN = "eval/return_mean"
-NOT_GROUPED = ("seed", "resume", "overwrite")  # differ between the runs of one group by design
 LIFECYCLE = ("resume", "overwrite")  # how a run was started, not what it learned
+NOT_GROUPED = ("seed", *LIFECYCLE)  # differ between the runs of one group by design
 SKIP_DIRS = {"checkpoints", "videos", "wandb", "tensorboard", ".hydra", "report"}
 METRICS = ("final", "auc")
 

@@ -37,4 +37,4 @@ def test_built_wheel_carries_config_and_presets(tmp_path):
     module, agent, env_id, total_steps, train_freq = out.stdout.split()
     assert module.startswith(str(target))  # the wheel's copy, not the repo's
     assert (agent, env_id) == ("ddpg", "Pendulum-v1")
-    assert (total_steps, train_freq) == ("20000", "2")  # train_freq 2: agents_zoo/ddpg/Pendulum-v1.yaml was found and applied
+    assert (total_steps, train_freq) == ("20000", "2")  # train_freq 2: the Pendulum preset was found and applied

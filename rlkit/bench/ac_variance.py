@@ -22,9 +22,8 @@ from torch import Tensor
 
 from rlkit.agents.ac import expected_q
 from rlkit.agents.common import categorical_log_prob
+from rlkit.agents.targets import td_target
 from rlkit.rundir import make_run_env, restore
-
-WEIGHTINGS = ("q", "q - b", "y - b")
 
 
 def per_sample_gradients(actor: torch.nn.Module, obs: Tensor, action: Tensor) -> Tensor:
@@ -68,7 +67,7 @@ def weights(agent, batch: dict[str, Tensor]) -> dict[str, Tensor]:
         q = q_all.gather(-1, batch["action"].long().unsqueeze(-1)).squeeze(-1)
         b = expected_q(agent.actor(batch["obs"]), q_all)
         next_q = agent.critic(batch["next_obs"], agent.actor.sample(batch["next_obs"]))
-        y = batch["reward"] + agent.gamma * (1.0 - batch["terminated"].float()) * next_q
+        y = td_target(batch["reward"], next_q, batch["terminated"], agent.gamma)
     return {"q": q, "q - b": q - b, "y - b": y - b}
 
 

@@ -150,8 +150,9 @@ class VectorEnv:
         for old in self.envs.envs:
             old.close()
         self.envs.envs = [pickle.loads(blob) for blob in state["envs"]]
-        for env, saved in zip(self.envs.envs, physics or [], strict=False):
-            set_physics_state(env, saved)
+        if physics is not None:
+            for env, saved in zip(self.envs.envs, physics, strict=True):
+                set_physics_state(env, saved)
         self._obs = state["obs"].to(self.device)
         self._returns[:] = state["returns"].numpy()
         self._lengths[:] = state["lengths"].numpy()
