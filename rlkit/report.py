@@ -328,7 +328,7 @@ def group_stats(group: Group, metric: str, reps: int, seed: int) -> dict[str, An
     iqm, low, high = iqm_ci(scores, reps, seed)
     stats.update({
         "scores": scores.tolist(), "env_steps": steps,
-        "mean": float(scores.mean()), "std": float(scores.std(ddof=1)) if len(scores) > 1 else 0.0,
+        "mean": float(scores.mean()), "std": float(scores.std(ddof=1)) if len(scores) > 1 else None,
         "median": float(np.median(scores)), "iqm": iqm, "iqm_ci95": [low, high],
         "train_wall_s_mean": float(walls.mean()) if len(walls) else None,
         "train_wall_s_total": float(walls.sum()) if len(walls) else None,
@@ -356,8 +356,11 @@ def markdown(all_stats: list[dict[str, Any]], metric: str, merged: list[dict[str
             steps = "/".join(f"{n:,}" for n in s["env_steps"])
             low, high = s["iqm_ci95"]
             wall = "—" if s["train_wall_s_mean"] is None else f"{s['train_wall_s_mean']:.1f}"
-            cells = [steps, f"{_num(s['mean'])} ± {s['std']:.1f}", _num(s["median"]),
-                     f"{_num(s['iqm'])} [{_num(low)}, {_num(high)}]", wall]
+            if s["std"] is None:  # one seed: no spread to show, and a bootstrap over it is that one value
+                spread, iqm = _num(s["mean"]) + " (one seed)", _num(s["iqm"])
+            else:
+                spread, iqm = f"{_num(s['mean'])} ± {s['std']:.1f}", f"{_num(s['iqm'])} [{_num(low)}, {_num(high)}]"
+            cells = [steps, spread, _num(s["median"]), iqm, wall]
         else:
             cells = ["—"] * 5
         row = [s["agent"], s["env"], variant, f"{seeds} (n={len(s['seeds'])})", *cells]

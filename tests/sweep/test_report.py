@@ -120,3 +120,11 @@ def test_how_a_run_was_started_does_not_split_a_group(tmp_path):
     make_run(tmp_path / "b" / "1", 1, [(100, 20.0)], overwrite=False)
     result = report([tmp_path / "a", tmp_path / "b"])
     assert [g["seeds"] for g in result["groups"]] == [[0, 1]]
+
+
+def test_one_seed_shows_no_spread(tmp_path):
+    make_run(tmp_path / "r", 0, [(100, 1.0), (200, 7120.5)])
+    result = report([tmp_path], out=tmp_path / "out")
+    group = result["groups"][0]
+    assert group["std"] is None and group["mean"] == 7120.5
+    assert "| 7,120.5 (one seed) | 7,120.5 | 7,120.5 |" in result["markdown"]
