@@ -20,6 +20,7 @@ from rlkit.device import pick_device
 from rlkit.errors import ConfigError, exit_on_error
 from rlkit.rundir import Restored, make_run_env, restore
 from rlkit.schema import MAX_SEED, SEED
+from rlkit.seeding import evaluation_seed
 from rlkit.trainer import evaluate
 
 
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> dict:
     restored = restore(args.run_dir, args.checkpoint, pick_device(args.device))
     config = restored.config
     run_dir = args.run_dir if args.run_dir.is_dir() else restored.checkpoint.resolve().parent.parent
-    seed = int(config["seed"]) + 10_000 if args.seed is None else args.seed
+    seed = evaluation_seed(int(config["seed"])) if args.seed is None else args.seed
     lock = RunDirLock(run_dir)
     if args.video:  # it writes into the run dir: not while a training run holds it, refused before any work
         from rlkit.video import check_video_support

@@ -35,6 +35,7 @@ from rlkit.loggers import make_loggers
 from rlkit.registry import one_line
 from rlkit.resume import finished_summary, load_resume_state
 from rlkit.schema import format_value, validate
+from rlkit.seeding import evaluation_seed
 from rlkit.signals import STOP_GATE
 from rlkit.sweep import resolve_threads
 from rlkit.trainer import Recorder, Trainer, TrainerConfig
@@ -223,7 +224,7 @@ def train(cfg: dict, run_dir: str | Path, hydra_files: dict[str, Any] | None = N
                               f"({one_line(exc)}); give a smaller network.hidden or agent.buffer_size") from None
         if cfg["compile"] or cfg["cudagraphs"]:
             agent.compile(mode="reduce-overhead" if cfg["cudagraphs"] else None)
-        eval_env = make_env(num_envs=cfg["eval"]["episodes"], seed=seed + 10_000, training=False, **make)
+        eval_env = make_env(num_envs=cfg["eval"]["episodes"], seed=evaluation_seed(seed), training=False, **make)
         closing.callback(eval_env.close)
         if earlier:  # overwrite=true, and everything that could refuse this run has passed
             clear_earlier_run(run_dir)

@@ -62,11 +62,11 @@ def optional(rule: Rule) -> Rule:
     return Rule(lambda v: v is None or rule.test(v), f"null or {rule.accepts}")
 
 
-# NumPy's global seed is below 2**32, and evaluation envs are seeded with seed + 10000.
-MAX_SEED = 2**32 - 1 - 10_000
-SEED = Rule(lambda v: _integer(v) and 0 <= v <= MAX_SEED, f"an integer from 0 to {MAX_SEED} (NumPy's seed range, "
-            "less the 10000 added for evaluation)")
 MAX_ENVS = 4096  # envs in one process, stepped side by side; more is a mistyped number, not a bigger machine
+# NumPy's global seed is below 2**32, and training env i is seeded with seed + i.
+MAX_SEED = 2**32 - 1 - MAX_ENVS
+SEED = Rule(lambda v: _integer(v) and 0 <= v <= MAX_SEED, f"an integer from 0 to {MAX_SEED} (NumPy's seed range, "
+            f"less one per env, at most {MAX_ENVS})")
 ENV_COUNT = Rule(lambda v: _integer(v) and 0 < v <= MAX_ENVS, f"a positive integer, at most {MAX_ENVS}")
 MAX_THREADS = 1024
 DEVICE = Rule(lambda v: isinstance(v, str) and (v in ("auto", "cpu", "cuda") or
@@ -88,7 +88,7 @@ class Key:
 
 
 TOP_KEYS: tuple[Key, ...] = (
-    Key("seed", SEED, "seeds python, numpy, torch and the envs (eval envs get seed + 10000)"),
+    Key("seed", SEED, "seeds python, numpy, torch and the envs (eval envs: rlkit/seeding.py)"),
     Key("total_steps", POSITIVE_INT, "env steps, summed over the vector envs; raise it on resume to extend a run"),
     Key("num_envs", ENV_COUNT, f"copies of the env stepped together (SyncVectorEnv), at most {MAX_ENVS}"),
     Key("device", DEVICE, "auto (CUDA when present), cpu, cuda, cuda:N"),

@@ -25,6 +25,7 @@ from rlkit.errors import RunError, WriteError
 from rlkit.loggers.base import Logger
 from rlkit.plot import take_worker
 from rlkit.registry import one_line
+from rlkit.seeding import evaluation_seed
 
 
 class Recorder(Protocol):
@@ -267,7 +268,7 @@ class Trainer:
         """One deterministic evaluation, logged; True when it is the best so far (best.pt follows)."""
         self.check_finite()
         p = self.progress
-        returns = evaluate(self.agent, self.eval_env, self.cfg.eval_episodes, seed=self.cfg.seed + 10_000)
+        returns = evaluate(self.agent, self.eval_env, self.cfg.eval_episodes, seed=evaluation_seed(self.cfg.seed))
         mean, std = float(returns.mean()), float(returns.std())
         p.evals.append((p.env_steps, mean, std))
         self.logger.log({"eval/return_mean": mean, "eval/return_std": std}, p.env_steps)

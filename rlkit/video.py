@@ -13,6 +13,7 @@ import gymnasium as gym
 from rlkit.agents import Agent
 from rlkit.envs.make import env_options
 from rlkit.errors import ConfigError
+from rlkit.seeding import evaluation_seed
 
 
 def check_video_support(config: dict[str, Any]) -> None:
@@ -73,7 +74,7 @@ class EvalRecorder:
 
     def __init__(self, config: dict[str, Any], run_dir: Path) -> None:
         check_video_support(config)
-        self.config, self.folder, self.seed = config, Path(run_dir) / "videos", int(config["seed"]) + 10_000
+        self.config, self.folder, self.seed = config, Path(run_dir) / "videos", evaluation_seed(int(config["seed"]))
 
     def record(self, agent: Agent, step: int) -> list[Path]:
         return record_episodes(agent, self.config, self.folder, 1, self.seed, f"eval-step{step}")

@@ -29,7 +29,7 @@ CASES = [
     (("agent=ddpg", "agent.gamma=-0.5"), "agent.gamma=-0.5"),
     (("agent=reinforce", "env=CartPole-v1", "agent.gamma=2"), "agent.gamma=2"),
     (("seed=abc",), "seed=abc: an integer from 0 to"),
-    (("seed=99999999999999",), "seed=99999999999999: an integer from 0 to 4294957295"),
+    (("seed=99999999999999",), "seed=99999999999999: an integer from 0 to 4294963199"),
     (("seed=-1",), "seed=-1"),
     (("+anything=3",), "anything=3: unknown key"),
     (("agent.gama=0.9",), "agent.gama: unknown key; did you mean agent.gamma"),
