@@ -14,8 +14,10 @@ et al. 2021), and the training wall time. A run without ``summary.json`` is list
 left out of the numbers.
 
 Writes into ``--out`` (default ``<first path>/report``): ``report.md`` (the table as printed), ``report.json``
-(every number, per run and per group) and one ``<group>.png`` per group: the mean evaluation return over seeds
-against env steps with its 95% bootstrap band. Needs the ``[sweep]`` extra (rliable).
+(every number, per run and per group), one ``<group>.png`` per group: the mean evaluation return over seeds
+against env steps with its 95% bootstrap band, and one ``compare-<env>.png`` per env that several groups ran
+(td3 and ddpg on HalfCheetah-v5, or the lrs of a sweep): their mean curves on one axis. Needs the ``[sweep]``
+extra (rliable).
 """
 
 from __future__ import annotations
@@ -413,6 +415,45 @@ def plot_group(path: Path, stats: dict[str, Any], runs: list[RunRecord]) -> None
     plt.close(fig)
 
 
+def plot_env(path: Path, env: str, groups: list[dict[str, Any]]) -> None:
+    """One env's groups on one axis (td3 beside ddpg, or two swept lrs): each group's mean curve and band."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for i, stats in enumerate(groups):
+        curve, color, n = stats["curve"], f"C{i}", len(stats["seeds"])
+        if n > 1:
+            ax.fill_between(curve["env_step"], curve["ci_low"], curve["ci_high"], alpha=0.2, color=color)
+        label = stats["label"].replace(f" {env}", "", 1)
+        ax.plot(curve["env_step"], curve["mean"], "o-", color=color, markersize=3,
+                label=f"{label} ({'seed ' + str(stats['seeds'][0]) if n == 1 else f'mean of {n} seeds, 95% CI'})")
+    ax.set_xlabel("env steps")
+    ax.set_ylabel("eval return (deterministic)")
+    ax.set_title(env)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_comparisons(out: Path, all_stats: list[dict[str, Any]]) -> dict[str, str]:
+    """``compare-<env>.png`` for every env that more than one group has a curve on; {env: path}."""
+    by_env: dict[str, list[dict[str, Any]]] = {}
+    for stats in all_stats:
+        if stats.get("curve"):
+            by_env.setdefault(stats["env"], []).append(stats)
+    plots = {}
+    for env, groups in by_env.items():
+        if len(groups) > 1:
+            plots[env] = str(out / f"compare-{slug(env)}.png")
+            plot_env(Path(plots[env]), env, groups)
+    return plots
+
+
 def report(paths: list[Path], out: Path | None = None, metric: str = "final", reps: int = 2000, seed: int = 0,
            stale_s: float = 300.0) -> dict[str, Any]:
     """Read, group, compute, write; returns what ``report.json`` holds plus the Markdown text."""
@@ -432,9 +473,10 @@ def report(paths: list[Path], out: Path | None = None, metric: str = "final", re
         if group.finished:
             stats["plot"] = str(out / f"{group.name}.png")
             plot_group(out / f"{group.name}.png", stats, group.finished)
+    comparisons = plot_comparisons(out, all_stats)
     text = markdown(all_stats, metric, merged)
     result = {"paths": [str(p) for p in paths], "metric": metric, "bootstrap_reps": reps, "groups": all_stats,
-              "merged": merged,
+              "comparisons": comparisons, "merged": merged,
               "runs": [{"path": str(r.path), "agent": r.agent, "env": r.env, "seed": r.seed, "status": r.status,
                         "final_eval_return": (r.summary or {}).get("eval_return_mean"),
                         "auc": auc(r.evals) if r.evals else None, "last_env_step": r.last_step,
@@ -473,8 +515,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result = report(args.paths, args.out, args.metric, args.reps, args.seed, args.stale)
     print(result["markdown"], end="")
     out = args.out if args.out is not None else args.paths[0] / "report"
+    compared = ", compare-<env>.png per env run by several groups" if result["comparisons"] else ""
     print(f"\nrlkit: report of {len(result['runs'])} runs in {len(result['groups'])} groups written to {out} "
-          "(report.md, report.json, one PNG per group)")
+          f"(report.md, report.json, one PNG per group{compared})")
     return result
 
 

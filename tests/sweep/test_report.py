@@ -128,3 +128,14 @@ def test_one_seed_shows_no_spread(tmp_path):
     group = result["groups"][0]
     assert group["std"] is None and group["mean"] == 7120.5
     assert "| 7,120.5 (one seed) | 7,120.5 | 7,120.5 |" in result["markdown"]
+
+
+def test_groups_on_one_env_get_a_comparison_plot(tmp_path):
+    for seed in range(2):
+        make_run(tmp_path / f"td3-{seed}", seed, [(100, 1.0), (200, 50.0 + seed)], agent="td3", env="Hopper-v5")
+    make_run(tmp_path / "ddpg-0", 0, [(100, 1.0), (200, 20.0)], agent="ddpg", env="Hopper-v5")
+    make_run(tmp_path / "alone", 0, [(100, 1.0), (200, 9.0)], agent="dqn", env="CartPole-v1")
+    result = report([tmp_path], out=tmp_path / "out")
+    assert result["comparisons"] == {"Hopper-v5": str(tmp_path / "out" / "compare-Hopper-v5.png")}
+    assert (tmp_path / "out" / "compare-Hopper-v5.png").stat().st_size > 0
+    assert not list((tmp_path / "out").glob("compare-CartPole*"))
