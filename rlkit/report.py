@@ -388,6 +388,20 @@ def markdown(all_stats: list[dict[str, Any]], metric: str, merged: list[dict[str
     return text
 
 
+def save_eval_plot(fig, ax, title: str, path: Path) -> None:
+    """Axis labels, title, grid and legend of an evaluation-curve plot, then write it and free the figure."""
+    import matplotlib.pyplot as plt
+
+    ax.set_xlabel("env steps")
+    ax.set_ylabel("eval return (deterministic)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def plot_group(path: Path, stats: dict[str, Any], runs: list[RunRecord]) -> None:
     import matplotlib
 
@@ -405,14 +419,7 @@ def plot_group(path: Path, stats: dict[str, Any], runs: list[RunRecord]) -> None
                         label="95% bootstrap CI")
         ax.plot(curve["env_step"], curve["mean"], "o-", color="C0", label=f"mean over {len(runs)} seeds")
     ax.plot([], [], "-", color="grey", alpha=0.5, label="each seed")
-    ax.set_xlabel("env steps")
-    ax.set_ylabel("eval return (deterministic)")
-    ax.set_title(stats["label"])
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save_eval_plot(fig, ax, stats["label"], path)
 
 
 def plot_env(path: Path, env: str, groups: list[dict[str, Any]]) -> None:
@@ -430,14 +437,7 @@ def plot_env(path: Path, env: str, groups: list[dict[str, Any]]) -> None:
         label = stats["label"].replace(f" {env}", "", 1)
         ax.plot(curve["env_step"], curve["mean"], "o-", color=color, markersize=3,
                 label=f"{label} ({'seed ' + str(stats['seeds'][0]) if n == 1 else f'mean of {n} seeds, 95% CI'})")
-    ax.set_xlabel("env steps")
-    ax.set_ylabel("eval return (deterministic)")
-    ax.set_title(env)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    save_eval_plot(fig, ax, env, path)
 
 
 def plot_comparisons(out: Path, all_stats: list[dict[str, Any]]) -> dict[str, str]:
