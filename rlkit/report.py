@@ -388,6 +388,16 @@ def markdown(all_stats: list[dict[str, Any]], metric: str, merged: list[dict[str
     return text
 
 
+def new_eval_plot():
+    """A figure and axis for an evaluation-curve plot, on the file-only Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=(7, 4))
+
+
 def save_eval_plot(fig, ax, title: str, path: Path) -> None:
     """Axis labels, title, grid and legend of an evaluation-curve plot, then write it and free the figure."""
     import matplotlib.pyplot as plt
@@ -403,12 +413,7 @@ def save_eval_plot(fig, ax, title: str, path: Path) -> None:
 
 
 def plot_group(path: Path, stats: dict[str, Any], runs: list[RunRecord]) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = new_eval_plot()
     for run in runs:
         if run.evals:
             steps, values = zip(*run.evals, strict=True)
@@ -424,12 +429,7 @@ def plot_group(path: Path, stats: dict[str, Any], runs: list[RunRecord]) -> None
 
 def plot_env(path: Path, env: str, groups: list[dict[str, Any]]) -> None:
     """One env's groups on one axis (td3 beside ddpg, or two swept lrs): each group's mean curve and band."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = new_eval_plot()
     for i, stats in enumerate(groups):
         curve, color, n = stats["curve"], f"C{i}", len(stats["seeds"])
         if n > 1:
