@@ -9,9 +9,9 @@ except the seed. The same (agent, env, seed, config) found in several run dirs (
 is one run: the finished one, else the one that got furthest; the report lists what it merged. Per group: the
 seeds, env steps, the final evaluation return as mean ± std over seeds, its
 median, and its interquartile mean (IQM) with a 95% stratified-bootstrap confidence interval (rliable, Agarwal
-et al. 2021), and the training wall time. A run without ``summary.json`` is listed as in progress (its
-``metrics.csv`` was written in the last ``--stale`` seconds) or as failed/stopped, never dropped silently, and
-left out of the numbers.
+et al. 2021), and the training wall time; then each seed's score and the CPU its run finished on. A run
+without ``summary.json`` is listed as in progress (its ``metrics.csv`` was written in the last ``--stale``
+seconds) or as failed/stopped, never dropped silently, and left out of the numbers.
 
 Writes into ``--out`` (default ``<first path>/report``): ``report.md`` (the table as printed), ``report.json``
 (every number, per run and per group), one ``<group>.png`` per group: the mean evaluation return over seeds
@@ -321,6 +321,8 @@ def group_stats(group: Group, metric: str, reps: int, seed: int) -> dict[str, An
                          for r in group.runs if r.status != "finished"],
         "sweeps": sorted({r.sweep for r in group.runs if r.sweep}),
         "wandb_groups": sorted({r.wandb_group for r in group.runs if r.wandb_group}),
+        # the CPU of the process that finished each run; runs made before summary.json recorded it say so
+        "cpus": sorted({(r.summary or {}).get("cpu") or "not recorded" for r in done}),
     }
     if not done:
         return stats
@@ -372,7 +374,7 @@ def markdown(all_stats: list[dict[str, Any]], metric: str, merged: list[dict[str
         for run in s["not_finished"]:
             notes.append(f"- {s['label']}: seed {run['seed']} {run['status']} at env step {run['last_env_step']:,} "
                          f"(no summary.json; left out of the numbers): {run['path']}")
-    text = "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n" + per_seed_table(all_stats, metric)
     if notes:
         text += "\nRuns not finished:\n" + "\n".join(notes) + "\n"
     if merged:
@@ -386,6 +388,20 @@ def markdown(all_stats: list[dict[str, Any]], metric: str, merged: list[dict[str
              "\nmean ± std, median and IQM over seeds of each run's eval curve area / its length in env steps; "
              "95% CI: stratified bootstrap (rliable).\n")
     return text
+
+
+def per_seed_table(all_stats: list[dict[str, Any]], metric: str) -> str:
+    """Each group's score per seed (``seed: score``) and the CPUs its runs finished on."""
+    rows = [s for s in all_stats if s["seeds"]]
+    if not rows:
+        return ""
+    what = "final eval return" if metric == "final" else "eval return AUC"
+    lines = ["", f"Per seed ({what}):", "", "| agent | env | variant | seed: score | CPU |", "|---|---|---|---|---|"]
+    for s in rows:
+        variant = " ".join(f"`{k}={_fmt(v)}`" for k, v in sorted(s["variant"].items())) or "—"
+        scores = ", ".join(f"{seed}: {_num(score)}" for seed, score in zip(s["seeds"], s["scores"], strict=True))
+        lines.append(f"| {s['agent']} | {s['env']} | {variant} | {scores} | {'; '.join(s['cpus'])} |")
+    return "\n".join(lines) + "\n"
 
 
 def new_eval_plot():
@@ -480,7 +496,8 @@ def report(paths: list[Path], out: Path | None = None, metric: str = "final", re
               "runs": [{"path": str(r.path), "agent": r.agent, "env": r.env, "seed": r.seed, "status": r.status,
                         "final_eval_return": (r.summary or {}).get("eval_return_mean"),
                         "auc": auc(r.evals) if r.evals else None, "last_env_step": r.last_step,
-                        "train_wall_s": (r.summary or {}).get("train_wall_s"), "sweep": r.sweep,
+                        "train_wall_s": (r.summary or {}).get("train_wall_s"), "cpu": (r.summary or {}).get("cpu"),
+                        "sweep": r.sweep,
                         "wandb_group": r.wandb_group} for r in runs]}
     (out / "report.json").write_text(json.dumps(result, indent=2, default=_json_default) + "\n")
     (out / "report.md").write_text(text)

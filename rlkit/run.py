@@ -32,6 +32,7 @@ from rlkit.device import pick_device
 from rlkit.envs import check_env, env_options, make_env
 from rlkit.errors import ConfigError, WriteError
 from rlkit.loggers import make_loggers
+from rlkit.machine import cpu_name
 from rlkit.registry import one_line
 from rlkit.resume import finished_summary, load_resume_state
 from rlkit.schema import format_value, validate
@@ -233,7 +234,7 @@ def train(cfg: dict, run_dir: str | Path, hydra_files: dict[str, Any] | None = N
                                     eval_episodes=cfg["eval"]["episodes"], checkpoint_every=cfg["checkpoint"]["every"],
                                     log_every=cfg["log_every"], seed=seed)
         run_info = {"agent": agent_name, "env": env_id, "seed": seed, "device": str(device), "num_envs": num_envs,
-                    "threads": threads}
+                    "threads": threads, "cpu": cpu_name(), "torch": str(torch.__version__)}
         resume_step = None if resume_state is None else int(resume_state["progress"]["env_steps"])
         logger = make_loggers(run_dir, trainer_cfg.total_steps, cfg, run_info, resume_step)
         trainer = Trainer(env, eval_env, agent, logger, run_dir, trainer_cfg, run_info, run_config=cfg,

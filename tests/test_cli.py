@@ -7,7 +7,10 @@ import json
 import subprocess
 import sys
 
+import torch
+
 from rlkit.checkpoint import load_checkpoint
+from rlkit.machine import cpu_name
 
 SHORT = (
     "total_steps=600",
@@ -46,6 +49,7 @@ def test_short_ddpg_run_writes_every_artifact(cli, tmp_path):
     ):
         assert key in summary
     assert summary["env_steps"] == 600 and summary["agent"] == "ddpg" and summary["device"] == "cpu"
+    assert summary["cpu"] == cpu_name() and summary["torch"] == torch.__version__  # what it ran on, for reports
     with (run / "metrics.csv").open() as f:
         rows = list(csv.DictReader(f))
     columns = set(rows[0])

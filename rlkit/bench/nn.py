@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from rlkit.machine import cpu_name
 from rlkit.nn import CNN, MLP
 
 SECTION = "## Backbone layers (python -m rlkit.bench nn)"
@@ -101,17 +101,6 @@ def bench_case(case: Case, device: torch.device, repeats: int, min_time: float) 
     return {"explicit_ms": 1e3 * statistics.median(times["explicit"]),
             "native_ms": 1e3 * statistics.median(times["native"]), "ratio": statistics.median(ratios),
             "iters": iters}
-
-
-def cpu_name() -> str:
-    """The CPU model from /proc/cpuinfo where there is one, else what ``platform`` knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def format_table(rows: list[tuple[str, str, dict[str, float], float]]) -> str:

@@ -16,7 +16,7 @@ from tests.sweep.helpers import report as report_cli
 
 
 def make_run(folder: Path, seed: int, curve: list[tuple[int, float]], lr: float = 0.001, finished: bool = True,
-             agent: str = "dqn", env: str = "CartPole-v1", **extra) -> Path:
+             agent: str = "dqn", env: str = "CartPole-v1", cpu: str | None = None, **extra) -> Path:
     (folder / ".hydra").mkdir(parents=True)
     config = {"seed": seed, "agent": {"name": agent, "lr": lr}, "env": {"id": env}, "resume": False, **extra}
     (folder / ".hydra" / "config.yaml").write_text(yaml.safe_dump(config))
@@ -24,7 +24,7 @@ def make_run(folder: Path, seed: int, curve: list[tuple[int, float]], lr: float 
     (folder / "metrics.csv").write_text("\n".join(rows) + "\n")
     if finished:
         summary = {"agent": agent, "env": env, "seed": seed, "env_steps": curve[-1][0], "train_wall_s": 2.0,
-                   "eval_return_mean": curve[-1][1]}
+                   "eval_return_mean": curve[-1][1], **({"cpu": cpu} if cpu else {})}
         (folder / "summary.json").write_text(json.dumps(summary))
     return folder
 
@@ -139,3 +139,12 @@ def test_groups_on_one_env_get_a_comparison_plot(tmp_path):
     assert result["comparisons"] == {"Hopper-v5": str(tmp_path / "out" / "compare-Hopper-v5.png")}
     assert (tmp_path / "out" / "compare-Hopper-v5.png").stat().st_size > 0
     assert not list((tmp_path / "out").glob("compare-CartPole*"))
+
+
+def test_each_seed_and_the_cpu_it_ran_on_are_listed(tmp_path):
+    make_run(tmp_path / "0", 0, [(100, 1.0), (200, 500.0)], cpu="AMD EPYC 7B13")
+    make_run(tmp_path / "1", 1, [(100, 1.0), (200, 226.0)])  # a run from before summary.json had "cpu"
+    result = report([tmp_path], out=tmp_path / "out")
+    assert result["groups"][0]["cpus"] == ["AMD EPYC 7B13", "not recorded"]
+    assert "| dqn | CartPole-v1 | — | 0: 500.0, 1: 226.0 | AMD EPYC 7B13; not recorded |" in result["markdown"]
+    assert [r["cpu"] for r in result["runs"]] == ["AMD EPYC 7B13", None]
