@@ -27,6 +27,7 @@ import csv
 import json
 import math
 import os
+import textwrap
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -420,7 +421,7 @@ def save_eval_plot(fig, ax, title: str, path: Path) -> None:
 
     ax.set_xlabel("env steps")
     ax.set_ylabel("eval return (deterministic)")
-    ax.set_title(title)
+    ax.set_title(textwrap.fill(title, 90), fontsize=9 if len(title) > 60 else None)  # a variant's keys run long
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
@@ -451,8 +452,8 @@ def plot_env(path: Path, env: str, groups: list[dict[str, Any]]) -> None:
         if n > 1:
             ax.fill_between(curve["env_step"], curve["ci_low"], curve["ci_high"], alpha=0.2, color=color)
         label = stats["label"].replace(f" {env}", "", 1)
-        ax.plot(curve["env_step"], curve["mean"], "o-", color=color, markersize=3,
-                label=f"{label} ({'seed ' + str(stats['seeds'][0]) if n == 1 else f'mean of {n} seeds, 95% CI'})")
+        label += f" ({'seed ' + str(stats['seeds'][0]) if n == 1 else f'mean of {n} seeds, 95% CI'})"
+        ax.plot(curve["env_step"], curve["mean"], "o-", color=color, markersize=3, label=textwrap.fill(label, 60))
     save_eval_plot(fig, ax, env, path)
 
 
