@@ -1,6 +1,7 @@
 """``python -m rlkit.report PATH...``: a sweep's runs as the table and plots a paper or a README shows.
 
     python -m rlkit.report multirun/2026-11-27_10-00-00 [MORE PATHS] [--out DIR] [--reps N] [--metric final|auc]
+                           [--threshold ENV=VALUE ...]
 
 Every run dir under the paths (a dir holding ``.hydra/config.yaml``) is read: its config, ``summary.json`` (a
 finished run) and ``metrics.csv`` (the ``eval/return_mean`` column against ``env_step``). Runs are grouped by
@@ -9,7 +10,8 @@ except the seed. The same (agent, env, seed, config) found in several run dirs (
 is one run: the finished one, else the one that got furthest; the report lists what it merged. Per group: the
 seeds, env steps, the final evaluation return as mean ± std over seeds, its
 median, and its interquartile mean (IQM) with a 95% stratified-bootstrap confidence interval (rliable, Agarwal
-et al. 2021), and the training wall time; then each seed's score and the CPU its run finished on. A run
+et al. 2021), and the training wall time; then each seed's score, how many seeds reached the env's threshold
+(``--threshold``, else gymnasium's ``reward_threshold``) and the CPU its runs finished on. A run
 without ``summary.json`` is listed as in progress (its ``metrics.csv`` was written in the last ``--stale``
 seconds) or as failed/stopped, never dropped silently, and left out of the numbers.
 
@@ -313,7 +315,36 @@ def mean_curve(runs: list[RunRecord], reps: int, seed: int) -> dict[str, list[fl
             "ci_low": interval[0].tolist(), "ci_high": interval[1].tolist()}
 
 
-def group_stats(group: Group, metric: str, reps: int, seed: int) -> dict[str, Any]:
+def env_threshold(env_id: str, given: dict[str, float]) -> float | None:
+    """The score that counts as solved: ``--threshold ENV=VALUE`` if given, else gymnasium's ``reward_threshold``
+    for the id (None where the env has none or is not registered here)."""
+    if env_id in given:
+        return given[env_id]
+    try:
+        import gymnasium
+
+        value = gymnasium.spec(env_id).reward_threshold
+    except Exception:  # an id this process cannot look up (a plugin's, not imported): no threshold, not an error
+        return None
+    return None if value is None else float(value)
+
+
+def parse_thresholds(items: list[str]) -> dict[str, float]:
+    """``ENV=VALUE`` strings (the ``--threshold`` option) as {env id: value}."""
+    given = {}
+    for item in items:
+        env_id, sep, value = item.rpartition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not sep or not env_id or not math.isfinite(number):
+            raise ConfigError(f"--threshold={item}: ENV=VALUE with a finite number, e.g. Pendulum-v1=-200")
+        given[env_id] = number
+    return given
+
+
+def group_stats(group: Group, metric: str, reps: int, seed: int, threshold: float | None = None) -> dict[str, Any]:
     done = group.finished
     stats: dict[str, Any] = {
         "label": group.label, "agent": group.agent, "env": group.env, "variant": group.variant, "metric": metric,
@@ -324,6 +355,7 @@ def group_stats(group: Group, metric: str, reps: int, seed: int) -> dict[str, An
         "wandb_groups": sorted({r.wandb_group for r in group.runs if r.wandb_group}),
         # the CPU of the process that finished each run; runs made before summary.json recorded it say so
         "cpus": sorted({(r.summary or {}).get("cpu") or "not recorded" for r in done}),
+        "threshold": threshold,  # final metric only: an AUC is not a score a task is solved at
     }
     if not done:
         return stats
@@ -335,6 +367,7 @@ def group_stats(group: Group, metric: str, reps: int, seed: int) -> dict[str, An
         "scores": scores.tolist(), "env_steps": steps,
         "mean": float(scores.mean()), "std": float(scores.std(ddof=1)) if len(scores) > 1 else None,
         "median": float(np.median(scores)), "iqm": iqm, "iqm_ci95": [low, high],
+        "reached": None if threshold is None else int((scores >= threshold).sum()),
         "train_wall_s_mean": float(walls.mean()) if len(walls) else None,
         "train_wall_s_total": float(walls.sum()) if len(walls) else None,
         "curve": mean_curve(done, reps, seed),
@@ -396,12 +429,16 @@ def per_seed_table(all_stats: list[dict[str, Any]], metric: str) -> str:
     rows = [s for s in all_stats if s["seeds"]]
     if not rows:
         return ""
-    what = "final eval return" if metric == "final" else "eval return AUC"
-    lines = ["", f"Per seed ({what}):", "", "| agent | env | variant | seed: score | CPU |", "|---|---|---|---|---|"]
+    what = "final eval return; in bold below the threshold" if metric == "final" else "eval return AUC"
+    lines = ["", f"Per seed ({what}):", "", "| agent | env | variant | seed: score | reached | CPU |",
+             "|---|---|---|---|---|---|"]
     for s in rows:
         variant = " ".join(f"`{k}={_fmt(v)}`" for k, v in sorted(s["variant"].items())) or "—"
-        scores = ", ".join(f"{seed}: {_num(score)}" for seed, score in zip(s["seeds"], s["scores"], strict=True))
-        lines.append(f"| {s['agent']} | {s['env']} | {variant} | {scores} | {'; '.join(s['cpus'])} |")
+        bar = s.get("threshold")
+        scores = ", ".join(f"{seed}: **{_num(score)}**" if bar is not None and score < bar else f"{seed}: {_num(score)}"
+                           for seed, score in zip(s["seeds"], s["scores"], strict=True))
+        reached = "—" if bar is None else f"{s['reached']} of {len(s['seeds'])} (≥ {_num(bar)})"
+        lines.append(f"| {s['agent']} | {s['env']} | {variant} | {scores} | {reached} | {'; '.join(s['cpus'])} |")
     return "\n".join(lines) + "\n"
 
 
@@ -472,7 +509,7 @@ def plot_comparisons(out: Path, all_stats: list[dict[str, Any]]) -> dict[str, st
 
 
 def report(paths: list[Path], out: Path | None = None, metric: str = "final", reps: int = 2000, seed: int = 0,
-           stale_s: float = 300.0) -> dict[str, Any]:
+           stale_s: float = 300.0, thresholds: dict[str, float] | None = None) -> dict[str, Any]:
     """Read, group, compute, write; returns what ``report.json`` holds plus the Markdown text."""
     if metric not in METRICS:
         raise ConfigError(f"--metric={metric}: one of {', '.join(METRICS)}")
@@ -480,7 +517,8 @@ def report(paths: list[Path], out: Path | None = None, metric: str = "final", re
         raise ConfigError(f"--reps={reps}: a positive integer")
     runs, merged = merge_duplicates(collect(paths, stale_s))
     groups = group_runs(runs)
-    all_stats = [group_stats(g, metric, reps, seed) for g in groups]
+    bars = {env: env_threshold(env, thresholds or {}) if metric == "final" else None for env in {g.env for g in groups}}
+    all_stats = [group_stats(g, metric, reps, seed, bars[g.env]) for g in groups]
     out = out if out is not None else paths[0] / "report"
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -524,13 +562,17 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--stale", type=float, default=300.0, metavar="S",
                         help="an unfinished run whose metrics.csv is older than S seconds is 'failed or stopped' "
                         "(default 300)")
+    parser.add_argument("--threshold", action="append", default=[], metavar="ENV=VALUE",
+                        help="the final score that counts as solved on ENV (repeatable; default: gymnasium's "
+                        "reward_threshold for the id, where it has one)")
     return parser.parse_args(argv)
 
 
 @exit_on_error
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse(argv)
-    result = report(args.paths, args.out, args.metric, args.reps, args.seed, args.stale)
+    result = report(args.paths, args.out, args.metric, args.reps, args.seed, args.stale,
+                    parse_thresholds(args.threshold))
     print(result["markdown"], end="")
     out = args.out if args.out is not None else args.paths[0] / "report"
     compared = ", compare-<env>.png per env run by several groups" if result["comparisons"] else ""

@@ -146,5 +146,27 @@ def test_each_seed_and_the_cpu_it_ran_on_are_listed(tmp_path):
     make_run(tmp_path / "1", 1, [(100, 1.0), (200, 226.0)])  # a run from before summary.json had "cpu"
     result = report([tmp_path], out=tmp_path / "out")
     assert result["groups"][0]["cpus"] == ["AMD EPYC 7B13", "not recorded"]
-    assert "| dqn | CartPole-v1 | — | 0: 500.0, 1: 226.0 | AMD EPYC 7B13; not recorded |" in result["markdown"]
+    # CartPole-v1's gymnasium reward_threshold is 475: the seed below it is in bold and counted out
+    assert "| dqn | CartPole-v1 | — | 0: 500.0, 1: **226.0** | 1 of 2 (≥ 475.0) | AMD EPYC 7B13; not recorded |" \
+        in result["markdown"]
     assert [r["cpu"] for r in result["runs"]] == ["AMD EPYC 7B13", None]
+
+
+def test_a_given_threshold_wins_and_an_env_without_one_counts_nothing(tmp_path):
+    for seed, score in enumerate([-150.0, -250.0]):
+        make_run(tmp_path / f"p{seed}", seed, [(100, -900.0), (200, score)], agent="ddpg", env="Pendulum-v1")
+    make_run(tmp_path / "c0", 0, [(100, 1.0), (200, 480.0)])
+    pendulum = report([tmp_path], out=tmp_path / "a")["groups"]
+    assert [(g["env"], g["threshold"], g["reached"]) for g in pendulum] == [
+        ("Pendulum-v1", None, None), ("CartPole-v1", 475.0, 1)]  # Pendulum has no reward_threshold
+    given = report([tmp_path], out=tmp_path / "b", thresholds={"Pendulum-v1": -200.0, "CartPole-v1": 490.0})
+    assert [(g["threshold"], g["reached"]) for g in given["groups"]] == [(-200.0, 1), (490.0, 0)]
+    assert "0: −150.0, 1: **−250.0** | 1 of 2 (≥ −200.0)" in given["markdown"]
+    assert report([tmp_path], out=tmp_path / "c", metric="auc")["groups"][1]["threshold"] is None
+
+
+@pytest.mark.parametrize("bad", ["Pendulum-v1", "=5", "Pendulum-v1=fast", "Pendulum-v1=nan"])
+def test_a_bad_threshold_is_one_line(tmp_path, bad):
+    make_run(tmp_path / "r", 0, [(100, 1.0)])
+    line = one_error_line(report_cli(tmp_path, "--threshold", bad, cwd=tmp_path))
+    assert line == f"rlkit: error: --threshold={bad}: ENV=VALUE with a finite number, e.g. Pendulum-v1=-200"
