@@ -54,7 +54,8 @@ def test_a_sweep_and_its_report_then_the_same_command_skips_what_finished(tmp_pa
     assert proc.returncode == 0, proc.stderr[-3000:]
     runs = sorted((tmp_path / "zoo" / "dqn-CartPole-v1").glob("*/summary.json"))
     assert [json.loads(p.read_text())["seed"] for p in runs] == [0, 1]
-    assert "| dqn | CartPole-v1 |" in (tmp_path / "zoo" / "report" / "report.md").read_text()
+    text = (tmp_path / "zoo" / "report" / "report.md").read_text()
+    assert "| dqn | CartPole-v1 |" in text and " of 2 (≥ 475.0) |" in text  # seeds counted against the bar
     again = zoo(*args, cwd=tmp_path)
     assert again.returncode == 0 and again.stderr.count("finished earlier; resume=auto does not run it again") == 2
 
