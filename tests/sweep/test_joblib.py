@@ -33,9 +33,11 @@ def test_two_seeds_in_parallel_make_two_complete_run_dirs(joblib_sweep):
 def test_report_prints_iqm_with_ci_and_writes_plot_and_json(joblib_sweep, tmp_path):
     proc = report(joblib_sweep, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    table = [line for line in proc.stdout.splitlines() if line.startswith("| dqn")]
+    main, per_seed = proc.stdout.split("Per seed")
+    table = [line for line in main.splitlines() if line.startswith("| dqn")]
     assert len(table) == 1, proc.stdout
     assert "0,1 (n=2)" in table[0] and "300" in table[0] and "[" in table[0]  # IQM [low, high]
+    assert " of 2 (≥ 475.0) |" in per_seed  # each seed's score, counted against CartPole's reward_threshold
     assert "IQM [95% CI]" in proc.stdout and "stratified bootstrap" in proc.stdout
     out = joblib_sweep / "report"
     assert (out / "dqn-CartPole-v1.png").is_file() and (out / "report.md").is_file()
