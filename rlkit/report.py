@@ -380,6 +380,11 @@ def _num(x: float) -> str:
     return f"{x:,.1f}".replace("-", "−")
 
 
+def variant_cell(variant: dict[str, Any]) -> str:
+    """A group's swept keys as a table cell: `key=value` each, or — for a pair run one way only."""
+    return " ".join(f"`{k}={_fmt(v)}`" for k, v in sorted(variant.items())) or "—"
+
+
 def markdown(all_stats: list[dict[str, Any]], metric: str, merged: list[dict[str, Any]] = ()) -> str:
     what = "final eval return" if metric == "final" else "eval return AUC (mean over training)"
     show_wandb = any(s["wandb_groups"] for s in all_stats)
@@ -388,7 +393,7 @@ def markdown(all_stats: list[dict[str, Any]], metric: str, merged: list[dict[str
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     notes = []
     for s in all_stats:
-        variant = " ".join(f"`{k}={_fmt(v)}`" for k, v in sorted(s["variant"].items())) or "—"
+        variant = variant_cell(s["variant"])
         seeds = ",".join(map(str, s["seeds"])) or "none finished"
         if s["seeds"]:
             steps = "/".join(f"{n:,}" for n in s["env_steps"])
@@ -433,8 +438,8 @@ def per_seed_table(all_stats: list[dict[str, Any]], metric: str) -> str:
     lines = ["", f"Per seed ({what}):", "", "| agent | env | variant | seed: score | reached | CPU |",
              "|---|---|---|---|---|---|"]
     for s in rows:
-        variant = " ".join(f"`{k}={_fmt(v)}`" for k, v in sorted(s["variant"].items())) or "—"
-        bar = s.get("threshold")
+        variant = variant_cell(s["variant"])
+        bar = s["threshold"]
         scores = ", ".join(f"{seed}: **{_num(score)}**" if bar is not None and score < bar else f"{seed}: {_num(score)}"
                            for seed, score in zip(s["seeds"], s["scores"], strict=True))
         reached = "—" if bar is None else f"{s['reached']} of {len(s['seeds'])} (≥ {_num(bar)})"
