@@ -14,7 +14,7 @@ SUITES = {
     "checkpoint": ("rlkit.bench.checkpoint", "size and save/load time of a full resume checkpoint (100k DDPG)"),
     "fuzz": ("rlkit.bench.fuzz", "fuzzed overrides of every config key: each runs or is refused in one line"),
     "acvar": ("rlkit.bench.ac_variance", "spread of the actor-critic's actor-gradient estimates: q vs q − b vs y − b"),
-    "random": ("rlkit.bench.random_policy", "a uniformly random policy's score on each env: the floor a curve is read on"),
+    "random": ("rlkit.bench.random_policy", "a uniformly random policy's score per env: the floor a curve is read on"),
     "zoo": ("rlkit.bench.zoo", "a seed sweep of every preset (resume=auto), then one rlkit.report over them"),
 }
 
