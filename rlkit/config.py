@@ -32,21 +32,30 @@ _OPTION = r"(?!(?:true|false|null|nan|inf)$)[^\W\d][\w.:/-]*"
 
 def check_groups(argv: list[str]) -> None:
     """A config group given a number, null, a mapping or (but logger=) a list is one line naming it, before Hydra
-    turns it into an error that names no override."""
+    turns it into an error that names no override. With ``-m``/``--multirun`` a comma list of option names
+    (``env=MinAtar/Asterix-v1,MinAtar/Seaquest-v1``) and Hydra's ``choice(...)``/``glob(...)`` are sweeps."""
     from rlkit.errors import ConfigError
 
+    multirun = any(arg in ("-m", "--multirun") for arg in argv)
     for arg in argv:
         key, eq, value = arg.lstrip("+").partition("=")
         if not eq or key not in GROUPS:
             continue
         bare = value[1:-1] if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"" else value
         options = rf"\[\s*(?:{_OPTION}(?:\s*,\s*{_OPTION})*)?\s*\]" if key == "logger" else r"(?!)"
-        if not (re.fullmatch(_OPTION, bare, re.IGNORECASE) or re.fullmatch(options, value, re.IGNORECASE)):
-            example = {"agent": "agent=dqn", "env": "env=CartPole-v1", "network": "network=mlp",
-                       "logger": "logger=tensorboard or logger=[wandb,tensorboard]",
-                       "preset": "preset=q or preset=none"}[key]
-            raise ConfigError(f"{arg}: {key} is a config group and takes an option name, e.g. {example}; "
-                              "python -m rlkit --help lists them")
+        if re.fullmatch(_OPTION, bare, re.IGNORECASE) or re.fullmatch(options, value, re.IGNORECASE):
+            continue
+        sweep = re.fullmatch(rf"{_OPTION}(?:\s*,\s*{_OPTION})+", bare, re.IGNORECASE)
+        if multirun and (sweep or re.fullmatch(r"(?:glob|choice)\(.*\)", bare)):
+            continue
+        if sweep:
+            raise ConfigError(f"{arg}: a list of {key} options sweeps them only in a multirun: python -m rlkit -m "
+                              f"{arg} ...")
+        example = {"agent": "agent=dqn", "env": "env=CartPole-v1", "network": "network=mlp",
+                   "logger": "logger=tensorboard or logger=[wandb,tensorboard]",
+                   "preset": "preset=q or preset=none"}[key]
+        raise ConfigError(f"{arg}: {key} is a config group and takes an option name, e.g. {example}; "
+                          "python -m rlkit --help lists them")
 
 
 AUTO = "auto"  # resume=auto: continue the run dir's run if it has a checkpoint, else start it (rlkit/resume.py)

@@ -20,6 +20,8 @@ CASES = [
      "default, none, q"),
     (("agent=ac", "env=Acrobot-v1", "preset=q"), "preset=q: no such variant of the ac preset for Acrobot-v1"),
     (("preset=0",), "preset=0: preset is a config group"),
+    (("env=CartPole-v1,Acrobot-v1",), "env=CartPole-v1,Acrobot-v1: a list of env options sweeps them only in a "
+     "multirun: python -m rlkit -m env=CartPole-v1,Acrobot-v1"),
     (("env=NoSuchEnv-v0",), "env=NoSuchEnv-v0: unknown env"),
     (("agent=ddpg", "env=CartPole-v1"), "env=CartPole-v1: ddpg drives continuous"),
     (("device=tpu",), "device=tpu: one of auto, cpu, cuda"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rlkit.config import slug
+from rlkit.config import check_groups, slug
+from rlkit.errors import ConfigError
 from tests.conftest import composed
 
 
@@ -50,3 +51,22 @@ def test_nested_presets_for_namespaced_env_ids_apply(agent, env, total_steps):
     cfg = composed(f"agent={agent}", f"env={env}")  # agents_zoo/<agent>/<namespace>/<game>.yaml
     assert cfg["env"]["id"] == env and cfg["total_steps"] == total_steps
     assert cfg["network"]["hidden"] == [] and cfg["network"]["encoder"] == "auto"
+
+
+@pytest.mark.parametrize("argv", [
+    ["-m", "agent=dqn", "env=MinAtar/Asterix-v1,MinAtar/Seaquest-v1", "seed=0,1"],
+    ["--multirun", "agent=dqn,ac", "env=CartPole-v1"],
+    ["-m", "env=choice(CartPole-v1,Acrobot-v1)"],
+])
+def test_a_multirun_sweeps_a_group_over_a_list_of_options(argv):
+    check_groups(argv)  # passes to Hydra, which launches a job per option
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["env=CartPole-v1,Acrobot-v1"], "sweeps them only in a multirun: python -m rlkit -m env=CartPole-v1,Acrobot-v1"),
+    (["-m", "agent=dqn,0"], "agent=dqn,0: agent is a config group"),
+    (["-m", "env=[CartPole-v1]"], "env=[CartPole-v1]: env is a config group"),
+])
+def test_a_group_list_outside_a_multirun_or_of_non_options_is_one_line(argv, message):
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        check_groups(argv)
