@@ -1,35 +1,32 @@
 """``python -m rlkit.bench random ENV [ENV ...]``: the score of a uniformly random policy, the floor a curve is read on.
 
-Each env is made as a run's evaluation env is (``conf/env/<id>.yaml``'s kwargs, time limit and preprocessing where
-that file exists, else gymnasium's defaults; ``training=False``: whole games, unclipped rewards). Actions are drawn
-from the action space, seeded, so a figure is reproduced exactly by the same command.
+Each env is made as a run's evaluation env is: the CLI composes its env config (``conf/env/<id>.yaml``'s kwargs,
+time limit and preprocessing where that file exists, else gymnasium's defaults) and ``make_run_env`` builds it
+(whole games, unclipped rewards). Actions are drawn from the action space, seeded, so a figure is reproduced
+exactly by the same command.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-from importlib.resources import files
 from typing import Any
 
 import torch
-import yaml
 
-from rlkit.envs.make import make_env
+from rlkit.api import compose
+from rlkit.rundir import make_run_env
 
 
-def env_config(env_id: str) -> dict[str, Any]:
-    """``make_env`` options from rlkit's own env file for ``env_id``, or none (gymnasium's defaults)."""
-    path = files("rlkit.conf").joinpath("env", *f"{env_id}.yaml".split("/"))
-    if not path.is_file():
-        return {}
-    config = yaml.safe_load(path.read_text()) or {}
-    return {key: config[key] for key in ("kwargs", "max_episode_steps", "preprocess") if key in config}
+def run_config(env_id: str) -> dict[str, Any]:
+    """The config ``python -m rlkit env=<env_id> preset=none`` composes: conf/env alone decides the env (no agent
+    conf sets env keys, so the agent named here is only there to compose)."""
+    return compose("dqn", env_id, ["preset=none"])[0]
 
 
 def random_returns(env_id: str, episodes: int, seed: int = 0) -> list[float]:
     """Undiscounted returns of ``episodes`` whole episodes of uniformly random actions on ``env_id``."""
-    env = make_env(env_id, seed=seed, training=False, **env_config(env_id))
+    env = make_run_env(run_config(env_id), num_envs=1, seed=seed)
     space = env.single_action_space
     space.seed(seed)
     returns: list[float] = []

@@ -4,17 +4,20 @@ import importlib.util
 
 import pytest
 
-from rlkit.bench.random_policy import env_config, main, random_returns, summary
+from rlkit.bench.random_policy import main, random_returns, run_config, summary
+from rlkit.envs.make import env_options
 
 
 def test_env_config_reads_rlkit_env_file_or_nothing():
-    assert env_config("Pendulum-v1") == {"kwargs": {"g": 10.0}}
-    assert env_config("NoSuchEnv-v0") == {}
+    pendulum = env_options(run_config("Pendulum-v1"))
+    assert pendulum["kwargs"] == {"g": 10.0} and pendulum["max_episode_steps"] is None
+    assert env_options(run_config("NoSuchEnv-v0")) == {"env_id": "NoSuchEnv-v0", "kwargs": {},
+                                                      "max_episode_steps": None, "preprocess": "auto"}
 
 
 @pytest.mark.skipif(importlib.util.find_spec("minatar") is None, reason="needs rlkit[minatar]")
 def test_minatar_floor_uses_the_capped_env_file():
-    assert env_config("MinAtar/Breakout-v1")["max_episode_steps"] == 10000
+    assert env_options(run_config("MinAtar/Breakout-v1"))["max_episode_steps"] == 10000
     returns = random_returns("MinAtar/Breakout-v1", episodes=3, seed=1)
     assert len(returns) == 3 and all(r >= 0 for r in returns)
 
