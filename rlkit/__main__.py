@@ -9,7 +9,7 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
-from rlkit.config import check_groups, register_resolvers, to_plain
+from rlkit.config import check_groups, expand_env_globs, register_resolvers, to_plain
 from rlkit.errors import error_line
 from rlkit.signals import STOP_GATE, Terminated
 
@@ -58,6 +58,7 @@ def main() -> None:
     full_error = os.environ.get("HYDRA_FULL_ERROR") == "1"
     os.environ["HYDRA_FULL_ERROR"] = "1"  # makes Hydra re-raise, so the error can be reported here in one line
     try:
+        sys.argv[1:] = expand_env_globs(sys.argv[1:])  # env=glob(MinAtar/*): Hydra's glob misses nested ids
         check_groups(sys.argv[1:])  # agent=0, env=[a,b]: one line naming them, which Hydra's errors do not
         if any(arg.startswith("resume=") for arg in sys.argv[1:]):  # before Hydra makes a mistyped one a run dir
             __import__("rlkit.resume").resume.check_command_line(sys.argv[1:])

@@ -58,6 +58,44 @@ def check_groups(argv: list[str]) -> None:
                           "python -m rlkit --help lists them")
 
 
+def known_env_ids() -> list[str]:
+    """The env ids rlkit has a file for: ``conf/env/**.yaml`` and the per-id presets of agents_zoo/, sorted."""
+    import rlkit.conf
+    from rlkit import presets
+
+    conf_env = Path(rlkit.conf.__file__).resolve().parent / "env"
+    ids = {path.relative_to(conf_env).with_suffix("").as_posix() for path in conf_env.glob("**/*.yaml")}
+    ids |= {env for _, env, variant in presets.all_presets() if variant == presets.DEFAULT and "*" not in env}
+    return sorted(ids)
+
+
+def expand_env_globs(argv: list[str]) -> list[str]:
+    """``env=glob(MinAtar/*)`` in a multirun as the comma list of the known env ids it matches (Hydra's own glob
+    sees only conf/env's top level, so it matched no namespaced id and launched nothing); a glob that matches
+    none is one line listing what it can match. Any other argument is returned as it is."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import Glob
+
+    from rlkit.errors import ConfigError
+
+    if not any(arg in ("-m", "--multirun") for arg in argv):
+        return argv
+    out = []
+    for arg in argv:
+        key, eq, value = arg.partition("=")
+        if key.lstrip("+~") == "env" and eq and re.fullmatch(r"\s*glob\(.*\)\s*", value):
+            glob = OverridesParser.create().parse_override(arg).value()
+            assert isinstance(glob, Glob)
+            known = known_env_ids()
+            matched = glob.filter(known)
+            if not matched:
+                raise ConfigError(f"{arg}: matches no env id rlkit has a conf/env file or a preset for: "
+                                  f"{', '.join(known)}; name any other gymnasium id in a comma list")
+            arg = f"{key}={','.join(matched)}"
+        out.append(arg)
+    return out
+
+
 AUTO = "auto"  # resume=auto: continue the run dir's run if it has a checkpoint, else start it (rlkit/resume.py)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rlkit.config import check_groups, slug
+from rlkit.config import check_groups, expand_env_globs, known_env_ids, slug
 from rlkit.errors import ConfigError
 from tests.conftest import composed
 
@@ -70,3 +70,26 @@ def test_a_multirun_sweeps_a_group_over_a_list_of_options(argv):
 def test_a_group_list_outside_a_multirun_or_of_non_options_is_one_line(argv, message):
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
         check_groups(argv)
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    ("glob(MinAtar/S*)", "MinAtar/Seaquest-v1,MinAtar/SpaceInvaders-v1"),  # Hydra's glob alone matched none
+    ("glob(MinAtar/*,exclude=[MinAtar/S*,MinAtar/A*])", "MinAtar/Breakout-v1,MinAtar/Freeway-v1"),
+    ("glob(Lunar*)", "LunarLander-v3,LunarLanderContinuous-v3"),  # ids with a preset but no conf/env file
+])
+def test_an_env_glob_in_a_multirun_is_the_list_of_the_known_ids_it_matches(pattern, expected):
+    assert expand_env_globs(["-m", "agent=dqn", f"env={pattern}", "seed=0,1"]) == [
+        "-m", "agent=dqn", f"env={expected}", "seed=0,1"]
+    check_groups(["-m", f"env={expected}"])
+
+
+def test_an_env_glob_matching_nothing_is_one_line_listing_what_it_can_match():
+    with pytest.raises(ConfigError, match=r"env=glob\(Foo\*\): matches no env id .*: .*MinAtar/Breakout-v1") as err:
+        expand_env_globs(["--multirun", "env=glob(Foo*)"])
+    assert "\n" not in str(err.value) and "CartPole-v1" in known_env_ids()
+
+
+def test_an_env_glob_outside_a_multirun_is_left_to_the_group_check():
+    assert expand_env_globs(["env=glob(MinAtar/*)"]) == ["env=glob(MinAtar/*)"]
+    with pytest.raises(ConfigError, match="env is a config group"):
+        check_groups(["env=glob(MinAtar/*)"])
