@@ -71,7 +71,7 @@ def main() -> None:
             raise
         from rlkit.hydra_errors import describe
 
-        exit_with(error_line(describe(exc)), 2)
+        exit_with(error_line(describe(exc, sys.argv[1:])), 2)
     finally:
         if not full_error:
             os.environ.pop("HYDRA_FULL_ERROR", None)

@@ -34,7 +34,9 @@ CASES = [
     (("seed=99999999999999",), "seed=99999999999999: an integer from 0 to 4294963199"),
     (("seed=-1",), "seed=-1"),
     (("+anything=3",), "anything=3: unknown key"),
-    (("agent.gama=0.9",), "agent.gama: unknown key; did you mean agent.gamma"),
+    (("agent.gama=0.9",), "agent.gama: unknown key of agent ddpg; did you mean agent.gamma"),
+    (("agent=ac", "env=CartPole-v1", "agent.eps_end=0.1"), "agent.eps_end: unknown key of agent ac; did you mean "
+     "agent.n_steps, agent.nstep?"),  # ac's own keys, not dqn's epsilon_end
     (("+agent.gama=0.9",), "agent.gama=0.9: unknown key; did you mean agent.gamma"),
     (("agent.actor_lr=0",), "agent.actor_lr=0: a number > 0"),
     ((*DQN, "agent.lr=-1"), "agent.lr=-1"),

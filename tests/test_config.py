@@ -93,3 +93,13 @@ def test_an_env_glob_outside_a_multirun_is_left_to_the_group_check():
     assert expand_env_globs(["env=glob(MinAtar/*)"]) == ["env=glob(MinAtar/*)"]
     with pytest.raises(ConfigError, match="env is a config group"):
         check_groups(["env=glob(MinAtar/*)"])
+
+
+def test_an_unknown_agent_key_in_a_mixed_agent_sweep_names_the_agent_without_it():
+    from rlkit.hydra_errors import agents_named, unknown_key
+
+    argv = ["-m", "agent=ac,dqn", "env=CartPole-v1", "agent.epsilon_end=0.1"]
+    assert agents_named(argv) == ["ac", "dqn"] and agents_named([]) == ["ddpg"]
+    line = unknown_key("agent.epsilon_end", argv)  # dqn has the key; ac, whose job Hydra refused, has not
+    assert line.startswith("agent.epsilon_end: unknown key of agent ac;") and "mean agent.epsilon_end" not in line
+    assert unknown_key("agent.gama", ["agent=myplugin"]).startswith("agent.gama: unknown key; did you mean agent.gamma")

@@ -143,7 +143,7 @@ def run_command(overrides: list[str], run_dir: Path) -> Outcome:
         except ConfigError as exc:
             return Outcome(2, error_line(exc), time.perf_counter() - start)
         except Exception as exc:  # noqa: BLE001 - what the CLI's main turns into one line
-            return Outcome(2, error_line(describe(exc)), time.perf_counter() - start)
+            return Outcome(2, error_line(describe(exc, overrides)), time.perf_counter() - start)
         evaluation = config.get("eval") if isinstance(config.get("eval"), dict) else {}
         not_run = config.get("compile") is True or config.get("cudagraphs") is True or evaluation.get("video") is True
         steps = config.get("total_steps")
