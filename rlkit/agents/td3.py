@@ -9,11 +9,19 @@ and the target networks step once every ``policy_delay`` critic updates. Default
 
 from __future__ import annotations
 
+import inspect
+
 import gymnasium as gym
 import torch
 
 from rlkit.agents.base import register_agent
 from rlkit.agents.ddpg import DDPG
+
+# Where TD3's defaults differ from DDPG's; every other option and default is DDPG's.
+TD3_DEFAULTS = {
+    "gamma": 0.99, "actor_lr": 3e-4, "critic_lr": 3e-4, "batch_size": 256, "buffer_size": 1_000_000,
+    "learning_starts": 25_000, "twin_critics": True, "target_policy_noise": 0.2, "policy_delay": 2,
+}
 
 
 @register_agent("td3")
@@ -22,37 +30,12 @@ class TD3(DDPG):
 
     agent_name = "td3"
 
-    def __init__(
-        self,
-        observation_space: gym.Space,
-        action_space: gym.Space,
-        device: torch.device,
-        *,
-        gamma: float = 0.99,
-        tau: float = 0.005,
-        actor_lr: float = 3e-4,
-        critic_lr: float = 3e-4,
-        batch_size: int = 256,
-        buffer_size: int = 1_000_000,
-        learning_starts: int = 25_000,
-        train_freq: int = 1,
-        gradient_steps: int = 1,
-        exploration_noise: float = 0.1,
-        noise_type: str = "gaussian",
-        ou_theta: float = 0.15,
-        ou_dt: float = 1e-2,
-        twin_critics: bool = True,
-        target_policy_noise: float = 0.2,
-        target_noise_clip: float = 0.5,
-        policy_delay: int = 2,
-        lr_decay_steps: int | None = None,
-        network: dict | None = None,
-    ) -> None:
-        super().__init__(
-            observation_space, action_space, device, gamma=gamma, tau=tau, actor_lr=actor_lr, critic_lr=critic_lr,
-            batch_size=batch_size, buffer_size=buffer_size, learning_starts=learning_starts, train_freq=train_freq,
-            gradient_steps=gradient_steps, exploration_noise=exploration_noise, noise_type=noise_type,
-            ou_theta=ou_theta, ou_dt=ou_dt, twin_critics=twin_critics, target_policy_noise=target_policy_noise,
-            target_noise_clip=target_noise_clip, policy_delay=policy_delay, lr_decay_steps=lr_decay_steps,
-            network=network,
-        )
+    def __init__(self, observation_space: gym.Space, action_space: gym.Space, device: torch.device,
+                 **options) -> None:
+        super().__init__(observation_space, action_space, device, **{**TD3_DEFAULTS, **options})
+
+
+# DDPG's signature with TD3's defaults: what the config schema, resume checks and --help read as td3's options.
+_ddpg = inspect.signature(DDPG.__init__)
+TD3.__init__.__signature__ = _ddpg.replace(parameters=[  # type: ignore[attr-defined]
+    p.replace(default=TD3_DEFAULTS[p.name]) if p.name in TD3_DEFAULTS else p for p in _ddpg.parameters.values()])
