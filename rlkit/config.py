@@ -27,6 +27,7 @@ def zoo_searchpath() -> str:
 
 # Config groups of the command line: each takes an option name (logger= also a list of them).
 GROUPS = ("agent", "env", "network", "logger", "preset")
+MULTIRUN_FLAGS = ("-m", "--multirun")
 _OPTION = r"(?!(?:true|false|null|nan|inf)$)[^\W\d][\w.:/-]*"
 
 
@@ -36,7 +37,7 @@ def check_groups(argv: list[str]) -> None:
     (``env=MinAtar/Asterix-v1,MinAtar/Seaquest-v1``) and Hydra's ``choice(...)``/``glob(...)`` are sweeps."""
     from rlkit.errors import ConfigError
 
-    multirun = any(arg in ("-m", "--multirun") for arg in argv)
+    multirun = any(arg in MULTIRUN_FLAGS for arg in argv)
     for arg in argv:
         key, eq, value = arg.lstrip("+").partition("=")
         if not eq or key not in GROUPS:
@@ -60,11 +61,10 @@ def check_groups(argv: list[str]) -> None:
 
 def known_env_ids() -> list[str]:
     """The env ids rlkit has a file for: ``conf/env/**.yaml`` and the per-id presets of agents_zoo/, sorted."""
-    import rlkit.conf
     from rlkit import presets
+    from rlkit.help import conf_dir, options
 
-    conf_env = Path(rlkit.conf.__file__).resolve().parent / "env"
-    ids = {path.relative_to(conf_env).with_suffix("").as_posix() for path in conf_env.glob("**/*.yaml")}
+    ids = set(options(conf_dir() / "env"))
     ids |= {env for _, env, variant in presets.all_presets() if variant == presets.DEFAULT and "*" not in env}
     return sorted(ids)
 
@@ -73,13 +73,13 @@ def expand_env_globs(argv: list[str]) -> list[str]:
     """``env=glob(MinAtar/*)`` in a multirun as the comma list of the known env ids it matches (Hydra's own glob
     sees only conf/env's top level, so it matched no namespaced id and launched nothing); a glob that matches
     none is one line listing what it can match. Any other argument is returned as it is."""
+    if not any(arg in MULTIRUN_FLAGS for arg in argv):
+        return argv
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.core.override_parser.types import Glob
 
     from rlkit.errors import ConfigError
 
-    if not any(arg in ("-m", "--multirun") for arg in argv):
-        return argv
     out = []
     for arg in argv:
         key, eq, value = arg.partition("=")

@@ -4,27 +4,33 @@ from __future__ import annotations
 
 import difflib
 import re
-from pathlib import Path
 
 import yaml
 from hydra.errors import MissingConfigException, OverrideParseException
 
+from rlkit.help import conf_dir
 from rlkit.schema import AGENT_KEYS, TOP_KEYS
 
 
 def agent_conf_keys(agent: str) -> set[str] | None:
-    """The option names of ``conf/agent/<agent>.yaml``; None for an agent without one (a plugin's)."""
-    import rlkit.conf
-
-    path = Path(rlkit.conf.__file__).resolve().parent / "agent" / f"{agent}.yaml"
+    """The option names of ``conf/agent/<agent>.yaml`` (not its Hydra ``defaults`` list); None for an agent
+    without one (a plugin's)."""
+    path = conf_dir() / "agent" / f"{agent}.yaml"
     if not re.fullmatch(r"[\w.-]+", agent) or not path.is_file():
         return None
-    return set(yaml.safe_load(path.read_text()) or {})
+    return set(yaml.safe_load(path.read_text()) or {}) - {"defaults"}
+
+
+def default_agent() -> str:
+    """The agent conf/config.yaml's defaults list picks when the command line names none."""
+    defaults = yaml.safe_load((conf_dir() / "config.yaml").read_text())["defaults"]
+    return next(entry[key] for entry in defaults if isinstance(entry, dict) for key in entry
+                if key.split()[-1] == "agent")
 
 
 def agents_named(argv: list[str]) -> list[str]:
     """The agents a command line runs: its last ``agent=`` (a multirun's comma list), else conf's default."""
-    agents = ["ddpg"]  # conf/config.yaml's defaults list
+    agents = [default_agent()]
     for arg in argv:
         key, eq, value = arg.lstrip("+").partition("=")
         if key == "agent" and eq:

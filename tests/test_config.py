@@ -103,3 +103,4 @@ def test_an_unknown_agent_key_in_a_mixed_agent_sweep_names_the_agent_without_it(
     line = unknown_key("agent.epsilon_end", argv)  # dqn has the key; ac, whose job Hydra refused, has not
     assert line.startswith("agent.epsilon_end: unknown key of agent ac;") and "mean agent.epsilon_end" not in line
     assert unknown_key("agent.gama", ["agent=myplugin"]).startswith("agent.gama: unknown key; did you mean agent.gamma")
+    assert "agent.defaults" not in unknown_key("agent.defaultz", ["agent=td3"])  # td3.yaml's Hydra list, no option
