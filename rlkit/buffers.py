@@ -81,7 +81,10 @@ class ReplayBuffer:
         self.size = min(self.size + n, self.capacity)
 
     def sample(self, batch_size: int) -> dict[str, Tensor]:
-        idx = torch.randint(0, self.size, (batch_size,), device=self.device)
+        return self.rows(torch.randint(0, self.size, (batch_size,), device=self.device))
+
+    def rows(self, idx: Tensor) -> dict[str, Tensor]:
+        """The transitions at rows ``idx`` (a uniform draw from ``sample``, or a prioritised one)."""
         return {name: tensor[idx] for name, tensor in self.storage.items()}
 
     def __len__(self) -> int:
@@ -181,8 +184,7 @@ class ImageReplayBuffer(ReplayBuffer):
         self.pos = (self.pos + n) % self.capacity
         self.size = min(self.size + n, self.capacity)
 
-    def sample(self, batch_size: int) -> dict[str, Tensor]:
-        idx = torch.randint(0, self.size, (batch_size,), device=self.device)
+    def rows(self, idx: Tensor) -> dict[str, Tensor]:
         obs = self.storage["obs"]
         image = (-1,) + (1,) * len(self.obs_shape)
         newest = (idx - (self.pos - self.n)) % self.capacity  # 0..n-1 for the newest block's rows

@@ -170,6 +170,12 @@ AGENT_KEYS: dict[str, Key] = {k.path: k for k in (
     Key("double", BOOL, "double-DQN target"),
     Key("td_steps", POSITIVE_INT, "rewards summed in dqn's TD target before it bootstraps (n-step target: "
         "y = Σ_{i<n} γ^i·r_{t+i} + γ^n·max_a Q(s_{t+n}, a; w⁻)); 1: the one-step target"),
+    Key("prioritized", BOOL, "prioritised replay: rows drawn in proportion to (|δ| + ε)^α, their loss weighted "
+        "by (N·P(i))^−β (rlkit/prioritized.py); false: uniform"),
+    Key("priority_alpha", NONNEGATIVE, "α of prioritised replay: 0 uniform, 1 fully proportional to |δ|"),
+    Key("priority_beta", PROBABILITY, "β of the importance weights at the start (1: the bias fully undone)"),
+    Key("priority_beta_steps", optional(POSITIVE_INT), "env steps over which β rises linearly to 1; null: "
+        "it stays at priority_beta"),
     Key("nstep", BOOL, "n-step targets to the rollout's end"),
     Key("loss", one_of("mse", "huber"), "dqn's TD loss: ½ squared error or Huber"),
     Key("baseline", one_of("none", "standardize", "time", "value"), "reinforce's baseline"),

@@ -4,8 +4,9 @@ q_t = Q(s_t, a_t; w) regresses toward y_t = r_t + γ·max_a Q(s_{t+1}, a; w⁻),
 that trails w (a hard copy every ``target_update_interval`` gradient steps, or Polyak averaging with τ < 1).
 ``double=True`` picks the next action with the online net and scores it with the target net (van Hasselt et
 al., 2016), which removes most of the max-operator's overestimation. ``td_steps=n`` sums n rewards before the
-bootstrap, y_t = Σ_{i<n} γ^i r_{t+i} + γ^n·max_a Q(s_{t+n}, a; w⁻) (rlkit/agents/nstep.py). Behaviour is
-ε-greedy, with ε annealed linearly.
+bootstrap, y_t = Σ_{i<n} γ^i r_{t+i} + γ^n·max_a Q(s_{t+n}, a; w⁻) (rlkit/agents/nstep.py).
+``prioritized=True`` replays transitions in proportion to their last TD error and weights their loss to undo
+the bias (rlkit/prioritized.py). Behaviour is ε-greedy, with ε annealed linearly.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from rlkit.buffers import ReplayBuffer
 from rlkit.envs.vector import Transition, observation_dtype
 from rlkit.errors import ConfigError
 from rlkit.optim import Adam
+from rlkit.prioritized import PrioritizedReplay
 
 LOSSES = ("mse", "huber")
 
@@ -36,12 +38,17 @@ def next_state_value(next_q_target: Tensor, next_q_online: Tensor | None = None)
     return next_q_target.gather(-1, next_q_online.argmax(dim=-1, keepdim=True)).squeeze(-1)
 
 
-def q_loss(q: Tensor, target: Tensor, kind: str = "mse") -> Tensor:
-    """Batch mean of ½(q − y)² ("mse") or of the Huber loss, δ = 1 ("huber": ½x² for |x| ≤ 1, |x| − ½ beyond).
+def q_loss(q: Tensor, target: Tensor, kind: str = "mse", weight: Tensor | None = None) -> Tensor:
+    """Batch mean of ½(q − y)² ("mse") or of the Huber loss, δ = 1 ("huber": ½x² for |x| ≤ 1, |x| − ½ beyond),
+    each sample's term times ``weight`` when given (prioritised replay's importance weights).
 
     y is a constant; the Huber form caps each sample's gradient at 1, which tames rare large TD errors.
     """
     target = target.detach()
+    if weight is not None:
+        per_sample = (F.smooth_l1_loss(q, target, beta=1.0, reduction="none") if kind == "huber"
+                      else 0.5 * (q - target).pow(2))
+        return (weight * per_sample).mean()
     if kind == "huber":
         return F.smooth_l1_loss(q, target, beta=1.0)
     return 0.5 * (q - target).pow(2).mean()
@@ -72,7 +79,8 @@ class DQN(OffPolicyAgent):
                  target_update_interval: int = 500, tau: float = 1.0, double: bool = False, loss: str = "mse",
                  max_grad_norm: float | None = None, epsilon_start: float = 1.0, epsilon_end: float = 0.05,
                  exploration_steps: int = 10_000, lr_decay_steps: int | None = None, td_steps: int = 1,
-                 network: dict | None = None) -> None:
+                 prioritized: bool = False, priority_alpha: float = 0.6, priority_beta: float = 0.4,
+                 priority_beta_steps: int | None = None, network: dict | None = None) -> None:
         super().__init__(observation_space, action_space, device)
         if loss not in LOSSES:
             raise ConfigError(f"dqn loss={loss!r} is not one of {', '.join(LOSSES)}")
@@ -90,9 +98,11 @@ class DQN(OffPolicyAgent):
         buffer = (ReplayBuffer(buffer_size, observation_space.shape, (), device, torch.long, discount=True)
                   if td_steps > 1 else
                   ReplayBuffer.for_space(buffer_size, observation_space, (), device, action_dtype=torch.long))
+        if prioritized:
+            buffer = PrioritizedReplay(buffer, priority_alpha, priority_beta, priority_beta_steps)
         self.init_replay(buffer, batch_size, learning_starts, train_freq, gradient_steps)
         self.window = NStepWindow(td_steps, gamma) if td_steps > 1 else None
-        self.gamma, self.tau, self.double, self.loss = gamma, tau, double, loss
+        self.gamma, self.tau, self.double, self.loss, self.prioritized = gamma, tau, double, loss, prioritized
         self.target_update_interval, self.max_grad_norm = target_update_interval, max_grad_norm
         self.epsilon_start, self.epsilon_end = epsilon_start, epsilon_end
         self.exploration_steps = exploration_steps
@@ -124,10 +134,17 @@ class DQN(OffPolicyAgent):
         if ready is not None:
             self.buffer.add(ready)
 
+    def update(self) -> dict[str, Tensor] | None:
+        if self.prioritized:
+            self.buffer.anneal(self.env_steps)
+        return super().update()
+
     compiled_steps = ("gradient_step",)
 
     def update_once(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:
         metrics = self.gradient_step(batch)
+        if self.prioritized:
+            self.buffer.update_priorities(batch["index"], metrics.pop("td_abs"))
         self.gradient_updates += 1
         if self.gradient_updates % self.target_update_interval == 0:
             soft_update(self.q_target, self.q_net, self.tau)  # τ = 1: a hard copy
@@ -141,13 +158,16 @@ class DQN(OffPolicyAgent):
             discount = batch.get("discount", self.gamma)  # γ^k per n-step transition
             target = td_target(batch["reward"], next_v, batch["terminated"], discount)
         q = self.q_net(batch["obs"]).gather(-1, batch["action"].unsqueeze(-1)).squeeze(-1)
-        loss = q_loss(q, target, self.loss)
+        loss = q_loss(q, target, self.loss, batch.get("weight"))
         self.q_opt.zero_grad(set_to_none=True)
         loss.backward()
         if self.max_grad_norm is not None:
             torch.nn.utils.clip_grad_norm_(self.q_net.parameters(), self.max_grad_norm, foreach=True)
         self.q_opt.step()
-        return {"losses/td_loss": loss.detach(), "losses/q_mean": q.detach().mean()}
+        metrics = {"losses/td_loss": loss.detach(), "losses/q_mean": q.detach().mean()}
+        if self.prioritized:  # per sample |δ|: the drawn rows' new priorities
+            metrics["td_abs"] = (q.detach() - target).abs()
+        return metrics
 
     def envs_restarted(self) -> None:
         if self.window is not None:
