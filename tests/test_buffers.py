@@ -112,3 +112,16 @@ def test_the_side_store_holds_only_live_truncations():
     obs_id, next_id = frame_id(batch["obs"].to(torch.uint8)), frame_id(batch["next_obs"].to(torch.uint8))
     cut = obs_id % 2 == 1
     assert torch.equal(next_id[cut], obs_id[cut] + 1000) and torch.equal(next_id[~cut], obs_id[~cut] + 1)
+
+
+def test_prioritised_draws_from_pixel_replay_get_the_true_successors():
+    from rlkit.prioritized import PrioritizedReplay
+
+    buffer = PrioritizedReplay(ImageReplayBuffer(64, SHAPE, (), CPU, action_dtype=torch.long, final_slots=2))
+    truth = rollout(buffer, 200, 3)
+    buffer.update_priorities(torch.arange(64), torch.rand(64))
+    batch = buffer.sample(4096)
+    obs_id, next_id = frame_id(batch["obs"].to(torch.uint8)), frame_id(batch["next_obs"].to(torch.uint8))
+    live = batch["terminated"] == 0
+    assert live.sum() > 1000 and batch["weight"].shape == (4096,)
+    assert all(truth[o] == x for o, x in zip(obs_id[live].tolist(), next_id[live].tolist(), strict=True))
