@@ -30,9 +30,9 @@ def test_nan_loss_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_path, mon
     calls = {"n": 0}
     real_loss = rlkit.agents.dqn.q_loss
 
-    def poisoned(q, target, kind="mse"):
+    def poisoned(q, target, kind="mse", weight=None):
         calls["n"] += 1
-        loss = real_loss(q, target, kind)
+        loss = real_loss(q, target, kind, weight)
         return loss * float("nan") if calls["n"] == 300 else loss  # the 300th update goes bad
 
     monkeypatch.setattr(rlkit.agents.dqn, "q_loss", poisoned)
