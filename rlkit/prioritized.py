@@ -71,12 +71,11 @@ class PrioritizedReplay:
         self._set(rows, self.max_priority.expand(n))
 
     def sample(self, batch_size: int) -> dict[str, Tensor]:
-        total_per_block = self.block_sum
-        cumulative = total_per_block.cumsum(0)
+        cumulative = self.block_sum.cumsum(0)
         total = cumulative[-1]
         u = torch.rand(batch_size, device=total.device) * total
         block = torch.searchsorted(cumulative, u, right=True).clamp(max=cumulative.shape[0] - 1)
-        within_u = (u - (cumulative[block] - total_per_block[block])).unsqueeze(1)
+        within_u = (u - (cumulative[block] - self.block_sum[block])).unsqueeze(1)
         block_rows = self.priority.view(-1, self.block)[block]  # [B, block]
         within = torch.searchsorted(block_rows.cumsum(1), within_u, right=True).squeeze(1)
         # rounding can step past a block's last written row; rows at or past size are never written
