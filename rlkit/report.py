@@ -1,7 +1,7 @@
 """``python -m rlkit.report PATH...``: a sweep's runs as the table and plots a paper or a README shows.
 
     python -m rlkit.report multirun/2026-11-27_10-00-00 [MORE PATHS] [--out DIR] [--reps N] [--metric final|auc]
-                           [--threshold ENV=VALUE ...]
+                           [--threshold [AGENT/]ENV=VALUE ...]
 
 Every run dir under the paths (a dir holding ``.hydra/config.yaml``) is read: its config, ``summary.json`` (a
 finished run) and ``metrics.csv`` (the ``eval/return_mean`` column against ``env_step``). Runs are grouped by
@@ -10,10 +10,10 @@ except the seed. The same (agent, env, seed, config) found in several run dirs (
 is one run: the finished one, else the one that got furthest; the report lists what it merged. Per group: the
 seeds, env steps, the final evaluation return as mean ± std over seeds, its
 median, and its interquartile mean (IQM) with a 95% stratified-bootstrap confidence interval (rliable, Agarwal
-et al. 2021), and the training wall time; then each seed's score, how many seeds reached the env's threshold
-(``--threshold``, else gymnasium's ``reward_threshold``) and the CPU its runs finished on. A run
-without ``summary.json`` is listed as in progress (its ``metrics.csv`` was written in the last ``--stale``
-seconds) or as failed/stopped, never dropped silently, and left out of the numbers.
+et al. 2021), and the training wall time; then each seed's score, how many seeds reached the threshold
+(``--threshold AGENT/ENV=VALUE``, else ``--threshold ENV=VALUE``, else gymnasium's ``reward_threshold``) and the
+CPU its runs finished on. A run without ``summary.json`` is listed as in progress (its ``metrics.csv`` was
+written in the last ``--stale`` seconds) or as failed/stopped, never dropped silently, and left out of the numbers.
 
 Writes into ``--out`` (default ``<first path>/report``): ``report.md`` (the table as printed), ``report.json``
 (every number, per run and per group), one ``<group>.png`` per group: the mean evaluation return over seeds
@@ -315,11 +315,13 @@ def mean_curve(runs: list[RunRecord], reps: int, seed: int) -> dict[str, list[fl
             "ci_low": interval[0].tolist(), "ci_high": interval[1].tolist()}
 
 
-def env_threshold(env_id: str, given: dict[str, float]) -> float | None:
-    """The score that counts as solved: ``--threshold ENV=VALUE`` if given, else gymnasium's ``reward_threshold``
-    for the id (None where the env has none or is not registered here)."""
-    if env_id in given:
-        return given[env_id]
+def group_threshold(agent: str, env_id: str, given: dict[str, float]) -> float | None:
+    """The score that counts as solved for one (agent, env): ``--threshold AGENT/ENV=VALUE`` if given, else
+    ``--threshold ENV=VALUE``, else gymnasium's ``reward_threshold`` for the id (None where the env has none or is
+    not registered here). The agent form lets one report hold reinforce LunarLander's bar 100 beside dqn's 200."""
+    for key in (f"{agent}/{env_id}", env_id):
+        if key in given:
+            return given[key]
     try:
         import gymnasium
 
@@ -330,18 +332,28 @@ def env_threshold(env_id: str, given: dict[str, float]) -> float | None:
 
 
 def parse_thresholds(items: list[str]) -> dict[str, float]:
-    """``ENV=VALUE`` strings (the ``--threshold`` option) as {env id: value}."""
+    """``[AGENT/]ENV=VALUE`` strings (the ``--threshold`` option) as {key: value}; ``group_threshold`` reads them."""
     given = {}
     for item in items:
-        env_id, sep, value = item.rpartition("=")
+        key, sep, value = item.rpartition("=")
         try:
             number = float(value)
         except ValueError:
             number = math.nan
-        if not sep or not env_id or not math.isfinite(number):
-            raise ConfigError(f"--threshold={item}: ENV=VALUE with a finite number, e.g. Pendulum-v1=-200")
-        given[env_id] = number
+        if not sep or not key or not math.isfinite(number):
+            raise ConfigError(f"--threshold={item}: [AGENT/]ENV=VALUE with a finite number, e.g. Pendulum-v1=-200 "
+                              "or reinforce/LunarLander-v3=100")
+        given[key] = number
     return given
+
+
+def check_thresholds_match(given: dict[str, float], groups: list[Group]) -> None:
+    """A key that names no group's env or agent/env is a typo that would silently fall back to gymnasium's bar."""
+    known = {g.env for g in groups} | {f"{g.agent}/{g.env}" for g in groups}
+    for key, value in given.items():
+        if key not in known:
+            raise ConfigError(f"--threshold={key}={_fmt(value)}: no run has that env or agent/env; "
+                              f"one of {', '.join(sorted(known))}")
 
 
 def group_stats(group: Group, metric: str, reps: int, seed: int, threshold: float | None = None) -> dict[str, Any]:
@@ -522,8 +534,9 @@ def report(paths: list[Path], out: Path | None = None, metric: str = "final", re
         raise ConfigError(f"--reps={reps}: a positive integer")
     runs, merged = merge_duplicates(collect(paths, stale_s))
     groups = group_runs(runs)
-    bars = {env: env_threshold(env, thresholds or {}) if metric == "final" else None for env in {g.env for g in groups}}
-    all_stats = [group_stats(g, metric, reps, seed, bars[g.env]) for g in groups]
+    check_thresholds_match(thresholds or {}, groups)
+    all_stats = [group_stats(g, metric, reps, seed, group_threshold(g.agent, g.env, thresholds or {})
+                             if metric == "final" else None) for g in groups]
     out = out if out is not None else paths[0] / "report"
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -567,9 +580,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--stale", type=float, default=300.0, metavar="S",
                         help="an unfinished run whose metrics.csv is older than S seconds is 'failed or stopped' "
                         "(default 300)")
-    parser.add_argument("--threshold", action="append", default=[], metavar="ENV=VALUE",
-                        help="the final score that counts as solved on ENV (repeatable; default: gymnasium's "
-                        "reward_threshold for the id, where it has one)")
+    parser.add_argument("--threshold", action="append", default=[], metavar="[AGENT/]ENV=VALUE",
+                        help="the final score that counts as solved on ENV, or by AGENT on ENV (repeatable; "
+                        "AGENT/ENV wins over ENV; default: gymnasium's reward_threshold for the id, where it has one)")
     return parser.parse_args(argv)
 
 

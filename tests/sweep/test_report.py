@@ -165,8 +165,26 @@ def test_a_given_threshold_wins_and_an_env_without_one_counts_nothing(tmp_path):
     assert report([tmp_path], out=tmp_path / "c", metric="auc")["groups"][1]["threshold"] is None
 
 
+def test_an_agent_threshold_wins_over_its_env_threshold(tmp_path):
+    for agent, score in [("dqn", 150.0), ("reinforce", 150.0)]:  # the same score, judged by each agent's bar
+        make_run(tmp_path / agent, 0, [(100, -300.0), (200, score)], agent=agent, env="LunarLander-v3")
+    groups = report([tmp_path], out=tmp_path / "o",
+                    thresholds={"LunarLander-v3": 200.0, "reinforce/LunarLander-v3": 100.0})["groups"]
+    assert {g["agent"]: (g["threshold"], g["reached"]) for g in groups} == {
+        "dqn": (200.0, 0), "reinforce": (100.0, 1)}
+
+
 @pytest.mark.parametrize("bad", ["Pendulum-v1", "=5", "Pendulum-v1=fast", "Pendulum-v1=nan"])
 def test_a_bad_threshold_is_one_line(tmp_path, bad):
     make_run(tmp_path / "r", 0, [(100, 1.0)])
     line = one_error_line(report_cli(tmp_path, "--threshold", bad, cwd=tmp_path))
-    assert line == f"rlkit: error: --threshold={bad}: ENV=VALUE with a finite number, e.g. Pendulum-v1=-200"
+    assert line == (f"rlkit: error: --threshold={bad}: [AGENT/]ENV=VALUE with a finite number, "
+                    "e.g. Pendulum-v1=-200 or reinforce/LunarLander-v3=100")
+
+
+@pytest.mark.parametrize("typo", ["CartPole-v0=475", "ddpg/CartPole-v1=475"])
+def test_a_threshold_that_names_no_run_is_one_line(tmp_path, typo):
+    make_run(tmp_path / "r", 0, [(100, 1.0)])  # dqn on CartPole-v1
+    line = one_error_line(report_cli(tmp_path, "--threshold", typo, cwd=tmp_path))
+    assert line == (f"rlkit: error: --threshold={typo}: no run has that env or agent/env; "
+                    "one of CartPole-v1, dqn/CartPole-v1")
