@@ -347,15 +347,6 @@ def parse_thresholds(items: list[str]) -> dict[str, float]:
     return given
 
 
-def check_thresholds_match(given: dict[str, float], groups: list[Group]) -> None:
-    """A key that names no group's env or agent/env is a typo that would silently fall back to gymnasium's bar."""
-    known = {g.env for g in groups} | {f"{g.agent}/{g.env}" for g in groups}
-    for key, value in given.items():
-        if key not in known:
-            raise ConfigError(f"--threshold={key}={_fmt(value)}: no run has that env or agent/env; "
-                              f"one of {', '.join(sorted(known))}")
-
-
 def group_stats(group: Group, metric: str, reps: int, seed: int, threshold: float | None = None) -> dict[str, Any]:
     done = group.finished
     stats: dict[str, Any] = {
@@ -534,7 +525,6 @@ def report(paths: list[Path], out: Path | None = None, metric: str = "final", re
         raise ConfigError(f"--reps={reps}: a positive integer")
     runs, merged = merge_duplicates(collect(paths, stale_s))
     groups = group_runs(runs)
-    check_thresholds_match(thresholds or {}, groups)
     all_stats = [group_stats(g, metric, reps, seed, group_threshold(g.agent, g.env, thresholds or {})
                              if metric == "final" else None) for g in groups]
     out = out if out is not None else paths[0] / "report"

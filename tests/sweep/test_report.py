@@ -180,11 +180,3 @@ def test_a_bad_threshold_is_one_line(tmp_path, bad):
     line = one_error_line(report_cli(tmp_path, "--threshold", bad, cwd=tmp_path))
     assert line == (f"rlkit: error: --threshold={bad}: [AGENT/]ENV=VALUE with a finite number, "
                     "e.g. Pendulum-v1=-200 or reinforce/LunarLander-v3=100")
-
-
-@pytest.mark.parametrize("typo", ["CartPole-v0=475", "ddpg/CartPole-v1=475"])
-def test_a_threshold_that_names_no_run_is_one_line(tmp_path, typo):
-    make_run(tmp_path / "r", 0, [(100, 1.0)])  # dqn on CartPole-v1
-    line = one_error_line(report_cli(tmp_path, "--threshold", typo, cwd=tmp_path))
-    assert line == (f"rlkit: error: --threshold={typo}: no run has that env or agent/env; "
-                    "one of CartPole-v1, dqn/CartPole-v1")
