@@ -180,6 +180,8 @@ AGENT_KEYS: dict[str, Key] = {k.path: k for k in (
     Key("loss", one_of("mse", "huber"), "dqn's TD loss: ½ squared error or Huber"),
     Key("baseline", one_of("none", "standardize", "time", "value"), "reinforce's baseline"),
     Key("advantage", one_of("q", "baseline", "target"), "ac's advantage estimate"),
+    Key("normalize_advantage", BOOL, "ac: the actor's advantages shifted and scaled to mean 0, std 1 over each "
+        "update's batch"),
 )}
 
 # Keys whose contents are free-form (checked by their consumer): env constructor arguments, logger settings.

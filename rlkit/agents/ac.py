@@ -14,6 +14,11 @@ critic's TD target (a sampled estimate of q(s_t,a_t)) in place of q(s_t,a_t;w): 
 not rely on the critic ranking actions it has rarely tried. The batch is all sub-envs of the vector env over
 ``n_steps`` vector steps; ``nstep=True`` replaces the one-step targets by rewards summed to the rollout's end
 plus one bootstrap (``nstep_targets``). α and β are Adam step sizes; ``entropy_coef`` adds an entropy bonus.
+
+``normalize_advantage=True`` shifts and scales each update's A_t to mean 0, std 1 over the batch before the
+actor step. The step's size then no longer follows the size of the returns (which grow by hundreds as a
+LunarLander policy learns to land), and the critic's step is unchanged; agents_zoo/ac/LunarLander-v3.yaml has
+the comparison.
 """
 
 from __future__ import annotations
@@ -50,17 +55,21 @@ def expected_q(logits: Tensor, q_all: Tensor) -> Tensor:
 
 
 def actor_critic_losses(q: Tensor, target: Tensor, log_prob: Tensor, baseline: Tensor | float = 0.0,
-                        q_estimate: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+                        q_estimate: Tensor | None = None,
+                        normalize: bool = False) -> tuple[Tensor, Tensor, Tensor]:
     """The actor-critic step as two losses whose gradients are the updates above, batch-averaged.
 
     Returns (critic_loss, actor_loss, δ) with δ = q − y: critic_loss = mean ½δ² with y held constant, so
     ∂/∂w = mean δ·∂q/∂w; actor_loss = −mean A·log π with A = q − baseline held constant, so
-    −∂/∂θ = mean A·∂log π/∂θ.
+    −∂/∂θ = mean A·∂log π/∂θ. ``normalize`` replaces A by (A − mean A)/(std A + 1e-8) over the batch.
     """
     delta = q - target.detach()
     critic_loss = 0.5 * delta.pow(2).mean()
     q_estimate = q if q_estimate is None else q_estimate
-    actor_loss = -((q_estimate - baseline).detach() * log_prob).mean()
+    advantage = (q_estimate - baseline).detach()
+    if normalize:
+        advantage = (advantage - advantage.mean()) / (advantage.std() + 1e-8)
+    actor_loss = -(advantage * log_prob).mean()
     return critic_loss, actor_loss, delta.detach()
 
 
@@ -117,7 +126,7 @@ class ActorCritic(Agent):
                  nstep: bool = False, advantage: str = "baseline", entropy_coef: float = 0.0,
                  log_std_init: float = 0.0, max_grad_norm: float | None = None,
                  lr_decay_steps: int | None = None, normalize_obs: bool = False,
-                 network: dict | None = None) -> None:
+                 normalize_advantage: bool = False, network: dict | None = None) -> None:
         super().__init__(observation_space, action_space, device)
         if advantage not in ADVANTAGES:
             raise ConfigError(f"ac advantage={advantage!r} is not one of {', '.join(ADVANTAGES)}")
@@ -129,6 +138,7 @@ class ActorCritic(Agent):
         self.critic_opt = Adam(self.critic.parameters(), lr=critic_lr)
         self.gamma, self.n_steps, self.nstep, self.advantage = gamma, n_steps, nstep, advantage
         self.max_grad_norm, self.entropy_coef = max_grad_norm, entropy_coef
+        self.normalize_advantage = normalize_advantage
         self.env_steps = self.vector_steps = 0
         self.pending: list[tuple[Tensor, ...]] = []
         self.decay_learning_rates(lr_decay_steps)
@@ -184,7 +194,8 @@ class ActorCritic(Agent):
                 with torch.no_grad():
                     baseline = self.critic(obs, out.detach().clamp(self.actor.low, self.actor.high))
         critic_loss, actor_loss, delta = actor_critic_losses(q, target, log_prob, baseline,
-                                                             target if self.advantage == "target" else None)
+                                                             target if self.advantage == "target" else None,
+                                                             self.normalize_advantage)
         entropy = self.actor.entropy(out).mean()
         if self.entropy_coef:
             actor_loss = actor_loss - self.entropy_coef * entropy

@@ -47,6 +47,41 @@ def test_baseline_subtracts_expected_q_and_leaves_the_expected_gradient_unchange
     assert torch.allclose(expected_grads[0], expected_grads[1], atol=1e-6)
 
 
+def test_normalize_advantage_weights_the_score_by_the_standardised_advantage():
+    q = torch.tensor([1.0, 2.0, 6.0], requires_grad=True)
+    log_prob = torch.tensor([-0.5, -1.0, -0.2], requires_grad=True)
+    target = torch.zeros(3)
+    critic_loss, actor_loss, delta = actor_critic_losses(q, target, log_prob, normalize=True)
+    (critic_loss + actor_loss).backward()
+    # A = (1, 2, 6): mean 3, sample std √7 ⇒ Â = (−2, −1, 3)/√7; ∂(−mean Â·log π)/∂log π = −Â/3
+    standardised = torch.tensor([-2.0, -1.0, 3.0]) / math.sqrt(7.0)
+    assert torch.allclose(log_prob.grad, -standardised / 3, atol=1e-6)
+    assert torch.allclose(q.grad, delta / 3)  # the critic's step is mean δ·∂q/∂w, as without normalising
+    # a baseline shifts every A alike, and the normalised step does not see it
+    shifted = actor_critic_losses(q, target, log_prob, baseline=torch.full((3,), 10.0), normalize=True)[1]
+    assert torch.allclose(shifted, actor_loss)
+
+
+def test_normalize_advantage_changes_the_actor_step_only():
+    assert make().normalize_advantage is False  # off by default: today's step
+    torch.manual_seed(0)
+    batch = [transition(8) for _ in range(2)]
+    agents = []
+    for normalize in (False, True):
+        torch.manual_seed(1)
+        agent = make(n_steps=2, normalize_advantage=normalize)
+        for step in batch:
+            agent.observe(step)
+        torch.manual_seed(2)  # the same ã_{t+1} for both
+        agent.update()
+        agents.append(agent)
+    plain, normalised = agents
+    assert any(not torch.equal(a, b) for a, b in zip(plain.actor.parameters(), normalised.actor.parameters(),
+                                                     strict=True))
+    assert all(torch.equal(a, b) for a, b in zip(plain.critic.parameters(), normalised.critic.parameters(),
+                                                 strict=True))
+
+
 def test_nstep_targets_sum_rewards_to_the_rollout_end_and_bootstrap_once():
     # one env, 3 steps, γ = 0.5, rewards 1; next_q after each step = 10, 20, 30
     reward, next_q = torch.ones(3, 1), torch.tensor([[10.0], [20.0], [30.0]])
