@@ -159,6 +159,8 @@ AGENT_KEYS: dict[str, Key] = {k.path: k for k in (
     Key("ou_dt", POSITIVE, "time step dt of the OU noise: x ← x − θx·dt + σ√dt·N(0,1)"),
     Key("normalize_obs", BOOL, "feed the networks observations normalised by their running mean and std "
         "(vector observations; statistics saved in checkpoints)"),
+    Key("normalize_obs_steps", optional(POSITIVE_INT), "env steps over which the normalisation's statistics are "
+        "updated, fixed after; null: updated throughout"),
     Key("lr_decay_steps", optional(POSITIVE_INT), "env steps over which every learning rate falls linearly to 0; "
         "null: constant"),
     Key("rollout_steps", POSITIVE_INT, "vector steps between updates (every finished episode is used once)"),

@@ -126,7 +126,8 @@ class ActorCritic(Agent):
                  nstep: bool = False, advantage: str = "baseline", entropy_coef: float = 0.0,
                  log_std_init: float = 0.0, max_grad_norm: float | None = None,
                  lr_decay_steps: int | None = None, normalize_obs: bool = False,
-                 normalize_advantage: bool = False, network: dict | None = None) -> None:
+                 normalize_obs_steps: int | None = None, normalize_advantage: bool = False,
+                 network: dict | None = None) -> None:
         super().__init__(observation_space, action_space, device)
         if advantage not in ADVANTAGES:
             raise ConfigError(f"ac advantage={advantage!r} is not one of {', '.join(ADVANTAGES)}")
@@ -134,6 +135,7 @@ class ActorCritic(Agent):
         self.actor = Policy(observation_space, action_space, net, log_std_init).to(device)
         self.critic = Critic(observation_space, action_space, net).to(device)
         self.obs_norm = make_obs_norm("ac", observation_space, normalize_obs, device)
+        self.obs_norm_steps = normalize_obs_steps
         self.actor_opt = Adam(self.actor.parameters(), lr=actor_lr)
         self.critic_opt = Adam(self.critic.parameters(), lr=critic_lr)
         self.gamma, self.n_steps, self.nstep, self.advantage = gamma, n_steps, nstep, advantage

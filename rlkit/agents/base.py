@@ -46,6 +46,7 @@ class Agent:
         return None
 
     obs_norm: nn.Module | None = None  # set by agents taking ``normalize_obs`` (rlkit/agents/normalize.py)
+    obs_norm_steps: int | None = None  # ``normalize_obs_steps``: env steps after which the statistics stay fixed
     lr_decay_steps: int | None = None  # set by ``decay_learning_rates``
 
     def normalized(self, obs: Tensor) -> Tensor:
@@ -53,8 +54,10 @@ class Agent:
         return obs if self.obs_norm is None else self.obs_norm(obs)
 
     def track_observations(self, obs: Tensor) -> None:
-        """Fold the observations the agent acted on in training into the running normalisation, when it is on."""
-        if self.obs_norm is not None:
+        """Fold the observations the agent acted on in training into the running normalisation, when it is on,
+        up to ``obs_norm_steps`` env steps (a Python counter: no device sync); after that the statistics stay
+        fixed, so a policy that has stopped learning is not moved by its inputs' scaling."""
+        if self.obs_norm is not None and (self.obs_norm_steps is None or self.env_steps < self.obs_norm_steps):
             self.obs_norm.update(obs)
 
     def decay_learning_rates(self, decay_steps: int | None) -> None:

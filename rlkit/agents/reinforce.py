@@ -89,7 +89,8 @@ class Reinforce(Agent):
                  baseline: str = "standardize",
                  value_lr: float = 0.01, value_steps: int = 1, log_std_init: float = 0.0,
                  max_grad_norm: float | None = None,
-                 lr_decay_steps: int | None = None, normalize_obs: bool = False, entropy_coef: float = 0.0,
+                 lr_decay_steps: int | None = None, normalize_obs: bool = False,
+                 normalize_obs_steps: int | None = None, entropy_coef: float = 0.0,
                  network: dict | None = None) -> None:
         super().__init__(observation_space, action_space, device)
         if baseline not in BASELINES:
@@ -98,6 +99,7 @@ class Reinforce(Agent):
         self.policy = Policy(observation_space, action_space, net, log_std_init).to(device)
         self.policy_opt = Adam(self.policy.parameters(), lr=lr)
         self.obs_norm = make_obs_norm("reinforce", observation_space, normalize_obs, device)
+        self.obs_norm_steps = normalize_obs_steps
         if baseline == "value":
             self.value = q_or_policy_network(observation_space, 1, net).to(device)
             self.value_opt = Adam(self.value.parameters(), lr=value_lr)

@@ -59,3 +59,16 @@ def test_images_are_refused_in_one_line():
     pixels = gym.spaces.Box(0, 255, (4, 10, 10), np.uint8)
     with pytest.raises(ConfigError, match=r"ac normalize_obs=true needs vector observations, not shape \(4, 10, 10\)"):
         make_agent("ac", pixels, gym.spaces.Discrete(3), CPU, normalize_obs=True)
+
+
+@pytest.mark.parametrize("name", ["ac", "reinforce"])
+def test_statistics_stay_fixed_after_normalize_obs_steps(name):
+    agent = make_agent(name, OBS, gym.spaces.Discrete(2), CPU, normalize_obs=True, normalize_obs_steps=12)
+    for _ in range(3):  # 4 envs: env steps 0-3, 4-7, 8-11 are folded in
+        agent.observe(step(torch.randn(4, 3) + 100))
+    fixed = {k: v.clone() for k, v in agent.obs_norm.state_dict().items()}
+    assert fixed["count"].item() == 12
+    for _ in range(5):  # far-off observations after step 12 leave the statistics, and so the policy, as they were
+        agent.observe(step(torch.randn(4, 3) * 1000 - 500))
+    assert all(torch.equal(fixed[k], v) for k, v in agent.obs_norm.state_dict().items())
+    assert make_agent(name, OBS, gym.spaces.Discrete(2), CPU, normalize_obs=True).obs_norm_steps is None
