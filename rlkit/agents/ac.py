@@ -166,6 +166,10 @@ class ActorCritic(Agent):
         batch = {name: torch.stack(column) for name, column in zip(FIELDS, zip(*self.pending, strict=True),
                                                                     strict=True)}  # [T, N, ...]
         self.pending = []
+        steps, envs = batch["reward"].shape
+        if self.normalize_advantage and steps * envs < 2:  # one advantage has no std: the step would be NaN
+            raise ConfigError(f"ac normalize_advantage=true needs 2 or more transitions per update, got "
+                              f"num_envs × n_steps = {envs} × {steps}; raise num_envs or agent.n_steps")
         self.anneal_learning_rates()
         obs, next_obs = self.normalized(batch["obs"]), self.normalized(batch["next_obs"])
         with torch.no_grad():

@@ -62,6 +62,13 @@ def test_normalize_advantage_weights_the_score_by_the_standardised_advantage():
     assert torch.allclose(shifted, actor_loss)
 
 
+def test_normalize_advantage_refuses_a_single_transition_batch_in_one_line():
+    agent = make(normalize_advantage=True)  # ac's defaults: 1 env × 1 step per update
+    agent.observe(transition(1))
+    with pytest.raises(ConfigError, match=r"needs 2 or more transitions per update, got num_envs × n_steps = 1 × 1"):
+        agent.update()
+
+
 def test_normalize_advantage_changes_the_actor_step_only():
     assert make().normalize_advantage is False  # off by default: today's step
     torch.manual_seed(0)
